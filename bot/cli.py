@@ -1,0 +1,217 @@
+"""The `fwtrend` command line: ask questions, check the knowledge base, manage the store."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+import click
+
+from bot import __version__
+from bot.helptext import HELP_EXAMPLES, PERIOD_HELP
+
+if TYPE_CHECKING:
+    from bot.answer import Engine
+    from bot.settings import Settings
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 1
+
+
+class UserError(click.ClickException):
+    """Bad input or configuration: a clear message and exit code 2."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+def load_settings() -> Settings:
+    """Settings from the environment, with a clear message when one is malformed."""
+    from pydantic import ValidationError
+
+    from bot.settings import Settings
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise UserError(f"invalid setting: {problems}") from None
+
+
+def open_engine(settings: Settings) -> Engine:
+    """Open the store (creating and loading it as needed) and build the answer engine."""
+    import sqlite3
+
+    from bot.answer import Engine
+    from bot.knowledge import KnowledgeError, default_knowledge_dir
+    from bot.store import open_store
+
+    root = settings.knowledge_dir or default_knowledge_dir()
+    try:
+        store = open_store(settings.db_path, root)
+    except FileNotFoundError as exc:
+        raise UserError(f"{exc} (set FWTREND_DB to a writable path)") from None
+    except KnowledgeError as exc:
+        lines = "\n".join(f"  {err}" for err in exc.errors[:10])
+        raise click.ClickException(f"the knowledge base at {root} is invalid:\n{lines}") from None
+    except sqlite3.DatabaseError as exc:
+        raise click.ClickException(
+            f"cannot use the store at {settings.db_path}: {exc}. Move it aside or point "
+            "FWTREND_DB elsewhere; it will be rebuilt from the knowledge base."
+        ) from None
+    return Engine(store, today=settings.today, stale_after_days=settings.stale_after_days)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    # Write beside the target and rename, so a reader never sees half a PNG.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="fwtrend")
+def cli() -> None:
+    """fwtrend: where PyTorch, TensorFlow, JAX and Keras really stand, with sources.
+
+    Example: fwtrend ask pytorch hf-models
+    """
+
+
+@cli.command(name="help")
+def help_command() -> None:
+    """Show what you can ask, with examples.
+
+    Example: fwtrend help
+    """
+    click.echo("fwtrend: where the deep-learning frameworks stand\n")
+    for example, what in HELP_EXAMPLES:
+        click.echo(f"  fwtrend ask {example:<46} {what}")
+    click.echo(f"\n{PERIOD_HELP}")
+    click.echo("Other commands: fwtrend kb check, fwtrend db upgrade; --help on any command.")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+@click.option(
+    "--chart",
+    "chart_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the answer's chart to this PNG file.",
+)
+@click.argument("text", nargs=-1)
+def ask(as_json: bool, chart_path: Path | None, text: tuple[str, ...]) -> None:
+    """Answer a question exactly as the Slack bot would.
+
+    Example: fwtrend ask pytorch tensorflow github-stars since 2020
+    """
+    from bot.render_text import answer_json, render_text
+
+    question = " ".join(text)
+    engine = open_engine(load_settings())
+    answer = engine.ask(question)
+    written = None
+    if chart_path is not None and answer.ok and answer.chart is not None:
+        from bot.charts import render_chart
+
+        _write_atomically(chart_path, render_chart(answer.chart))
+        written = str(chart_path)
+    if as_json:
+        click.echo(json.dumps(answer_json(answer, written), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_text(answer))
+        if chart_path is not None:
+            click.echo(f"\nChart: {written}" if written else "\nChart: none for this answer")
+    if not answer.ok:
+        sys.exit(EXIT_BAD_INPUT)
+
+
+@cli.group()
+def kb() -> None:
+    """Work with the curated knowledge base."""
+
+
+@kb.command(name="check")
+@click.option(
+    "--dir",
+    "root",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Knowledge directory to check (default: the configured one).",
+)
+def kb_check(root: Path | None) -> None:
+    """Validate every knowledge entry; list each invalid one with file, entry and field.
+
+    Example: fwtrend kb check --dir knowledge
+    """
+    from bot.knowledge import check_knowledge, default_knowledge_dir
+
+    root = root or load_settings().knowledge_dir or default_knowledge_dir()
+    kbase, errors = check_knowledge(root)
+    if errors:
+        for err in errors:
+            click.echo(str(err), err=True)
+        click.echo(f"{len(errors)} invalid entries in {root}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    click.echo(
+        f"ok: {len(kbase.frameworks)} frameworks, {len(kbase.metrics)} metrics, "
+        f"{len(kbase.sources)} sources, {len(kbase.claims)} claims, "
+        f"{len(kbase.series)} series files in {root}"
+    )
+
+
+@cli.group()
+def db() -> None:
+    """Manage the metrics store."""
+
+
+@db.command(name="upgrade")
+def db_upgrade() -> None:
+    """Apply pending migrations and load knowledge changes into the store.
+
+    Example: FWTREND_DB=/data/fwtrend.db fwtrend db upgrade
+    """
+    from bot.knowledge import default_knowledge_dir
+    from bot.store import connect, sync_knowledge, upgrade
+
+    settings = load_settings()
+    if not settings.db_path.parent.exists():
+        raise UserError(f"the store's folder {settings.db_path.parent} does not exist")
+    database = connect(settings.db_path)
+    applied = upgrade(database)
+    loaded = sync_knowledge(database, settings.knowledge_dir or default_knowledge_dir())
+    click.echo(
+        f"{settings.db_path}: {len(applied)} migrations applied"
+        f"{' (' + ', '.join(applied) + ')' if applied else ''}; knowledge "
+        f"{'reloaded' if loaded else 'already current'}"
+    )
+
+
+def main() -> NoReturn:
+    """Console entry point: bad input exits 2, internal errors exit 1, never a traceback."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(EXIT_INTERNAL)
+    except click.ClickException as exc:
+        exc.show()
+        code = exc.exit_code
+        # Click's own usage errors (unknown option, missing argument) are bad input too.
+        sys.exit(EXIT_BAD_INPUT if isinstance(exc, click.UsageError) else code)
+    except SystemExit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        click.echo(f"fwtrend: internal error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(EXIT_INTERNAL)
+    sys.exit(0)

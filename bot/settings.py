@@ -1,0 +1,86 @@
+"""All configuration, read from the environment in one place (pydantic-settings)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DB = "fwtrend.db"
+
+
+class Settings(BaseSettings):
+    """Every setting fwtrend reads; nothing else looks at ``os.environ``."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", populate_by_name=True)
+
+    db_path: Path = Field(
+        default=Path(DEFAULT_DB),
+        validation_alias="FWTREND_DB",
+        description="SQLite metrics store; created and loaded from knowledge/ on first use.",
+    )
+    knowledge_dir: Path | None = Field(
+        default=None,
+        validation_alias="FWTREND_KNOWLEDGE_DIR",
+        description="Curated knowledge base to load; defaults to the one shipped with fwtrend.",
+    )
+    today: date | None = Field(
+        default=None,
+        validation_alias="FWTREND_TODAY",
+        description="Pin 'today' (YYYY-MM-DD) for evidence ages; defaults to the real date.",
+    )
+    stale_after_days: int = Field(
+        default=14,
+        ge=1,
+        validation_alias="FWTREND_STALE_AFTER_DAYS",
+        description="Live figures whose source last succeeded longer ago than this are flagged.",
+    )
+
+    slack_bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(
+        default=None, validation_alias="SLACK_SIGNING_SECRET"
+    )
+    slack_app_token: SecretStr | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field(
+        default="https://slack.com/api/",
+        validation_alias="SLACK_API_URL",
+        description="Slack Web API base URL; point it elsewhere for tests and staging.",
+    )
+    public_url: str | None = Field(
+        default=None,
+        validation_alias="FWTREND_PUBLIC_URL",
+        description="Public base URL of the web process; charts are then served from it.",
+    )
+    admins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        validation_alias="FWTREND_ADMINS",
+        description="Comma-separated Slack user ids allowed to run admin commands.",
+    )
+    port: int = Field(default=3000, ge=1, le=65535, validation_alias="PORT")
+    chart_dir: Path | None = Field(
+        default=None,
+        validation_alias="FWTREND_CHART_DIR",
+        description="Where the web process keeps served chart PNGs; defaults beside the store.",
+    )
+    web_concurrency: int = Field(
+        default=8,
+        ge=1,
+        le=64,
+        validation_alias="FWTREND_WORKER_THREADS",
+        description="Threads that compute answers after the acknowledgement.",
+    )
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _split_admins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part for part in re.split(r"[,\s]+", value) if part]
+        return value
+
+    def resolved_chart_dir(self) -> Path:
+        """Directory for served chart PNGs."""
+        return self.chart_dir or self.db_path.resolve().parent / "fwtrend-charts"

@@ -1,0 +1,1 @@
+"""fwtrend test suite."""

@@ -1,0 +1,66 @@
+"""Shared fixtures: a scrubbed environment, the real knowledge base, and stores in temp dirs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.answer import Engine
+from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.query import Vocabulary
+from bot.store import Store, open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+KNOWLEDGE = ROOT / "knowledge"
+TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture(autouse=True)
+def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees the developer's tokens or store settings."""
+    for name in list(os.environ):
+        if name.startswith(("FWTREND_", "SLACK_")) or name in {"PORT", "GITHUB_TOKEN", "HF_TOKEN"}:
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    return load_knowledge(KNOWLEDGE)
+
+
+@pytest.fixture(scope="session")
+def vocab(kb: KnowledgeBase) -> Vocabulary:
+    topics = {t for claim in kb.claims.values() for t in claim.topics}
+    return Vocabulary(kb.frameworks, kb.metrics, topics)
+
+
+@pytest.fixture
+def knowledge_copy(tmp_path: Path) -> Path:
+    """A writable copy of the real knowledge base, for tests that change it."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, target)
+    return target
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = open_store(tmp_path / "fwtrend.db", KNOWLEDGE)
+    yield opened
+    opened.db.close()
+
+
+@pytest.fixture(scope="session")
+def shared_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    opened = open_store(tmp_path_factory.mktemp("store") / "fwtrend.db", KNOWLEDGE)
+    yield opened
+    opened.db.close()
+
+
+@pytest.fixture(scope="session")
+def engine(shared_store: Store) -> Engine:
+    return Engine(shared_store, today=TODAY)

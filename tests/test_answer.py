@@ -1,0 +1,124 @@
+"""The answer engine over the real knowledge base: figures, trends, evidence notes, listings."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.answer import Engine
+from bot.render_text import answer_json, render_text
+
+
+def test_answer_stars_latest_and_change(engine: Engine) -> None:
+    answer = engine.ask("pytorch tensorflow github-stars")
+    assert answer.ok
+    by_fw = {f.framework: f for f in answer.figures}
+    # The star history ends with July 2026 (the snapshot leaves out the partial August).
+    assert by_fw["pytorch"].as_of == date(2026, 7, 31)
+    assert by_fw["pytorch"].source.id == by_fw["tensorflow"].source.id
+    change = by_fw["tensorflow"].change
+    assert change is not None and change.start_date < change.end_date
+    assert change.absolute == change.end_value - change.start_value
+    assert answer.chart is not None and answer.chart.kind == "line"
+    assert {s.label for s in answer.chart.series} == {"PyTorch", "TensorFlow"}
+
+
+def test_answer_since_sets_change_start(engine: Engine) -> None:
+    answer = engine.ask("pytorch github-stars since 2020")
+    fig = answer.figures[0]
+    assert fig.change is not None
+    assert fig.change.start_date >= date(2020, 1, 1)
+    assert fig.change.start_date < date(2020, 2, 1)
+    assert answer.chart is not None
+    assert min(answer.chart.series[0].dates) >= date(2020, 1, 1)
+
+
+def test_answer_cross_checks_61k_claim_against_history(engine: Engine) -> None:
+    answer = engine.ask("pytorch github-stars")
+    checks = [n for n in answer.notes if n.kind == "cross-check"]
+    assert any("61,000" in n.text and "agrees" in n.text for n in checks), checks
+
+
+def test_answer_flags_disagreeing_sources(engine: Engine) -> None:
+    answer = engine.ask("pytorch hf-exclusive-share")
+    clashes = [n for n in answer.notes if n.kind == "disagreement"]
+    assert clashes, "the 92% and 85% figures should be shown as a disagreement"
+    assert "92%" in clashes[0].text and "85%" in clashes[0].text
+    assert len(clashes[0].source_ids) >= 2
+
+
+def test_answer_metric_alone_compares_all(engine: Engine) -> None:
+    answer = engine.ask("github-stars")
+    assert {f.framework for f in answer.figures} >= {"pytorch", "tensorflow", "keras"}
+
+
+def test_answer_free_text_year(engine: Engine) -> None:
+    answer = engine.ask("what share of papers used pytorch in 2019?")
+    assert answer.ok
+    fig = answer.figures[0]
+    assert fig.metric == "conference-share"
+    assert fig.as_of.year == 2019
+    assert 50 <= fig.value <= 80
+
+
+def test_answer_every_figure_and_claim_cites_a_dated_source(engine: Engine) -> None:
+    for question in ["pytorch hf-models", "github-forks", "survey-usage", "so-questions",
+                     "job-listings", "medium-articles", "paper-share", "claims"]:
+        answer = engine.ask(question)
+        assert answer.ok, (question, answer.error)
+        cited = {s.id for s in answer.sources}
+        for fig in answer.figures:
+            assert fig.source.id in cited and fig.source.published
+        for claim in answer.claims:
+            assert claim.source.id in cited and claim.source.age
+
+
+def test_answer_unknown_and_empty(engine: Engine) -> None:
+    bad = engine.ask("pytroch hf-models")
+    assert not bad.ok and bad.error is not None and "pytorch" in bad.error.suggestions
+    help_answer = engine.ask("")
+    assert help_answer.ok and help_answer.rows
+
+
+def test_answer_no_data_for_framework_is_an_error(engine: Engine) -> None:
+    answer = engine.ask("jax job-listings")
+    assert not answer.ok
+    assert answer.error is not None and "JAX" in answer.error.message
+
+
+def test_answer_search_and_claims(engine: Engine) -> None:
+    answer = engine.ask("why did openai switch to pytorch?")
+    assert answer.ok and any("OpenAI" in c.statement for c in answer.claims)
+    topic = engine.ask("claims hugging-face")
+    assert topic.ok and all("hugging-face" in c.topics for c in topic.claims)
+
+
+def test_answer_listings(engine: Engine) -> None:
+    assert len(engine.ask("sources").rows) == len(engine.sources)
+    metrics = {r.key for r in engine.ask("metrics").rows}
+    assert {"hf-models", "hf-exclusive-share", "github-stars", "github-forks", "so-questions",
+            "survey-usage", "survey-loved", "paper-share", "conference-share", "job-listings",
+            "medium-articles", "pypi-downloads"} <= metrics
+    assert {r.key for r in engine.ask("frameworks").rows} == {"pytorch", "tensorflow", "keras",
+                                                               "jax"}
+
+
+def test_answer_json_contract(engine: Engine) -> None:
+    data = answer_json(engine.ask("pytorch tensorflow github-stars"), "chart.png")
+    assert set(data) >= {"ok", "text", "figures", "claims", "sources", "chart", "error", "query"}
+    assert data["ok"] is True and data["error"] is None and data["chart"] == "chart.png"
+    fig = data["figures"][0]
+    assert set(fig) >= {"framework", "metric", "value", "unit", "as_of", "source"}
+    assert set(fig["source"]) == {"id", "title", "author", "publisher", "published", "url"}
+    claim = data["claims"][0]
+    assert set(claim) >= {"id", "statement", "figures", "source"}
+    assert data["query"]["metric"] == "github-stars"
+    bad = answer_json(engine.ask("pytroch stars"))
+    assert bad["ok"] is False and bad["error"]["suggestions"] and bad["figures"] == []
+
+
+def test_render_text_mentions_every_source(engine: Engine) -> None:
+    answer = engine.ask("tensorflow survey-usage")
+    text = render_text(answer)
+    for src in answer.sources:
+        assert src.title in text.replace("\n      ", " ")
+    assert "as of" in text

@@ -1,0 +1,148 @@
+"""Table tests for the question parser: grammar, aliases, typos, periods and hostile text."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.query import MAX_QUERY_CHARS, QueryError, Vocabulary, parse_query, tokenize
+
+from .conftest import TODAY
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "frameworks", "metric"),
+    [
+        ("pytorch hf-models", "figures", ["pytorch"], "hf-models"),
+        ("torch hf models", "figures", ["pytorch"], "hf-models"),
+        ("pt hugging face models", "figures", ["pytorch"], "hf-models"),
+        ("PyTorch TensorFlow github-stars", "figures", ["pytorch", "tensorflow"], "github-stars"),
+        ("tf vs pytorch stars", "figures", ["tensorflow", "pytorch"], "github-stars"),
+        ("keras, jax and tf forks", "figures", ["keras", "jax", "tensorflow"], "github-forks"),
+        ("github-stars", "figures", [], "github-stars"),
+        ("stars", "figures", [], "github-stars"),
+        ("tensorflow papers with code", "figures", ["tensorflow"], "paper-share"),
+        ("pytorch jobs", "figures", ["pytorch"], "job-listings"),
+        ("tensorflow loved", "figures", ["tensorflow"], "survey-loved"),
+        ("pytorch downloads", "figures", ["pytorch"], "pypi-downloads"),
+        ("tensorflow stack overflow", "figures", ["tensorflow"], "so-questions"),
+        ("pytorch conference-share", "figures", ["pytorch"], "conference-share"),
+        ("compare pytorch tensorflow", "compare", ["pytorch", "tensorflow"], None),
+        ("compare torch tf stars", "compare", ["pytorch", "tensorflow"], "github-stars"),
+        ("help", "help", [], None),
+        ("", "help", [], None),
+        ("   ", "help", [], None),
+        ("sources", "sources", [], None),
+        ("METRICS", "metrics", [], None),
+        ("frameworks", "frameworks", [], None),
+        ("claims", "claims", [], None),
+    ],
+)
+def test_parse_grammar_and_aliases(
+    vocab: Vocabulary, text: str, kind: str, frameworks: list[str], metric: str | None
+) -> None:
+    query = parse_query(text, vocab, TODAY)
+    assert query.kind == kind
+    assert query.frameworks == frameworks
+    assert query.metric == metric
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("pytorch github-stars since 2020", date(2020, 1, 1), None),
+        ("pytorch github-stars since 2021-06", date(2021, 6, 1), None),
+        ("pytorch github-stars in 2019", date(2019, 1, 1), date(2019, 12, 31)),
+        ("pytorch github-stars 2019", date(2019, 1, 1), date(2019, 12, 31)),
+        ("pytorch github-stars 2018-2020", date(2018, 1, 1), date(2020, 12, 31)),
+        ("pytorch github-stars from 2018 to 2019", date(2018, 1, 1), date(2019, 12, 31)),
+        ("pytorch github-stars between 2018 and 2019", date(2018, 1, 1), date(2019, 12, 31)),
+        ("pytorch github-stars until 2021", None, date(2021, 12, 31)),
+        ("pytorch github-stars last 12 months", date(2025, 11, 23), None),
+        ("pytorch github-stars last 2 years", date(2024, 11, 23), None),
+        ("pytorch github-stars 6m", date(2026, 5, 23), None),
+        ("pytorch github-stars 3y", date(2023, 11, 23), None),
+        ("pytorch github-stars last year", date(2025, 11, 23), None),
+    ],
+)
+def test_parse_periods(vocab: Vocabulary, text: str, start: date | None, end: date | None) -> None:
+    query = parse_query(text, vocab, TODAY)
+    assert query.window is not None
+    assert (query.window.start, query.window.end) == (start, end)
+    assert query.metric == "github-stars"
+
+
+@pytest.mark.parametrize(
+    ("text", "suggestion"),
+    [
+        ("pytroch hf-models", "pytorch"),
+        ("tensorflw github-stars", "tensorflow"),
+        ("pytorch gihub-stars", "github-stars"),
+        ("pytorch hf-modles", "hf-models"),
+        ("compare pytorch tensorflwo", "tensorflow"),
+        ("kears stars", "keras"),
+    ],
+)
+def test_parse_typos_suggest(vocab: Vocabulary, text: str, suggestion: str) -> None:
+    with pytest.raises(QueryError) as caught:
+        parse_query(text, vocab, TODAY)
+    assert suggestion in caught.value.info.suggestions
+    assert "Did you mean" in caught.value.info.message
+
+
+def test_parse_free_text_question(vocab: Vocabulary) -> None:
+    query = parse_query("what share of papers used pytorch in 2019?", vocab, TODAY)
+    assert query.frameworks == ["pytorch"]
+    assert query.metric == "conference-share"
+    assert query.window is not None and query.window.start == date(2019, 1, 1)
+
+
+def test_parse_free_text_without_metric_searches(vocab: Vocabulary) -> None:
+    query = parse_query("why did openai move to pytorch?", vocab, TODAY)
+    assert query.kind == "search"
+    assert "openai" in query.terms
+    assert query.frameworks == ["pytorch"]
+
+
+def test_parse_compare_needs_two_frameworks(vocab: Vocabulary) -> None:
+    with pytest.raises(QueryError, match="two frameworks"):
+        parse_query("compare pytorch", vocab, TODAY)
+
+
+def test_parse_one_metric_at_a_time(vocab: Vocabulary) -> None:
+    with pytest.raises(QueryError, match="one metric"):
+        parse_query("pytorch stars forks", vocab, TODAY)
+
+
+def test_parse_refuses_long_text_quickly(vocab: Vocabulary) -> None:
+    with pytest.raises(QueryError, match="under 400"):
+        parse_query("pytorch " * 1000, vocab, TODAY)
+    assert MAX_QUERY_CHARS == 400
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '" OR 1=1; DROP TABLE points; --',
+        "pytorch' AND \"stars\" *",
+        "NEAR(pytorch tensorflow) AND NOT keras",
+        "claims \"unterminated",
+        "*",
+        "pytorch ^ hf-models ~ {}",
+        "\x00\x01 pytorch",
+        "🔥🔥 pytorch 🔥",
+    ],
+)
+def test_parse_hostile_text_never_crashes(vocab: Vocabulary, text: str) -> None:
+    try:
+        query = parse_query(text, vocab, TODAY)
+    except QueryError as exc:
+        assert exc.info.message
+    else:
+        assert query.kind in {"figures", "search", "claims", "help", "compare"}
+
+
+def test_tokenize_drops_punctuation() -> None:
+    assert tokenize("What share, of papers? (PyTorch!)") == ["what", "share", "of", "papers",
+                                                             "pytorch"]
