@@ -186,9 +186,9 @@ class Engine:
             series = series_of(mine, best.series)
             if len(series) < 2:
                 # The newest word is a quoted figure; the trend comes from a measured series.
-                measured = headline([p for p in mine if not is_claim(p) and not p.segment])
-                if measured is not None:
-                    series = series_of(mine, measured.series)
+                trend = headline([p for p in mine if not is_claim(p) and not p.segment])
+                if trend is not None:
+                    series = series_of(mine, trend.series)
             fig.change = compute_change(series, query.window)
             figures.append(fig)
             shown = [
@@ -310,8 +310,7 @@ class Engine:
             return self._figures(query)
         figures: list[FigureOut] = []
         for slug in self.metrics:
-            points = self.store.points(slug, query.frameworks)
-            picks = [headline([p for p in points if p.framework == fw]) for fw in query.frameworks]
+            picks = [headline(self.store.latest(slug, fw)) for fw in query.frameworks]
             if all(picks):
                 figures += [self._figure_out(p) for p in picks if p is not None]
         names = " vs ".join(self.frameworks[f].name for f in query.frameworks)

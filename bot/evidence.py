@@ -218,7 +218,8 @@ def disagreements(
         notes.append(
             Note(
                 kind="disagreement",
-                text=f"Sources disagree on {metric.label} for {framework}: {'; '.join(parts)}.{why}",
+                text=f"Sources disagree on {metric.label} for {framework}: "
+                f"{'; '.join(parts)}.{why}",
                 claim_ids=list(dict.fromkeys(p.provenance.removeprefix("claim:") for p in clash)),
                 source_ids=list(dict.fromkeys(p.source_id for p in clash)),
             )

@@ -26,7 +26,8 @@ def format_value(
     value: float, unit: str, qualifier: str = "exact", value_high: float | None = None
 ) -> str:
     """A value with its unit and qualifier: 'over 85,000 models', '50–75% of papers'."""
-    number = format_number(value)
+    # Years read as years: "2016", not "2,016".
+    number = str(int(value)) if unit == "year" else format_number(value)
     if value_high is not None:
         number = f"{number}–{format_number(value_high)}"
     prefix = _QUALIFIER_WORDS.get(qualifier, "")

@@ -133,23 +133,37 @@ class Store:
         start: date | None = None,
         end: date | None = None,
     ) -> list[DataPoint]:
-        """Points of one metric for some frameworks, oldest first, within optional bounds."""
+        """Points of one metric for some frameworks, oldest first, at most one per series-month.
+
+        Answers never need more than monthly resolution, and daily live refreshes would
+        otherwise make every answer read years of rows; the newest point of each month stays.
+        """
         if not frameworks:
             return []
-        sql = [
-            f"select {_POINT_COLUMNS} from points where metric = ?",
-            f"and framework in ({', '.join('?' for _ in frameworks)})",
-        ]
+        where = [f"metric = ? and framework in ({', '.join('?' for _ in frameworks)})"]
         params: list[Any] = [metric, *frameworks]
         if start is not None:
-            sql.append("and date >= ?")
+            where.append("date >= ?")
             params.append(start.isoformat())
         if end is not None:
-            sql.append("and date <= ?")
+            where.append("date <= ?")
             params.append(end.isoformat())
-        sql.append("order by date, series")
-        cursor = self.db.execute(" ".join(sql), params)
-        return [_row_to_point(row) for row in cursor.fetchall()]
+        # SQLite's bare-column rule: with max(date), the other columns come from that row.
+        sql = (
+            f"select {_POINT_COLUMNS.replace('date,', 'max(date),')} from points "
+            f"where {' and '.join(where)} group by series, substr(date, 1, 7) "
+            "order by 4, series"
+        )
+        return [_row_to_point(row) for row in self.db.execute(sql, params).fetchall()]
+
+    def latest(self, metric: str, framework: str, limit: int = 12) -> list[DataPoint]:
+        """The newest points of one metric and framework, newest first (an index range scan)."""
+        rows = self.db.execute(
+            f"select {_POINT_COLUMNS} from points where metric = ? and framework = ? "
+            "order by date desc limit ?",
+            [metric, framework, limit],
+        ).fetchall()
+        return [_row_to_point(row) for row in rows]
 
     def frameworks_with(self, metric: str) -> list[str]:
         """Frameworks that have at least one point for a metric."""
@@ -215,7 +229,8 @@ def _row_to_point(row: Sequence[Any]) -> DataPoint:
         fetched_at,
         caveat,
     ) = row
-    return DataPoint(
+    # Rows were validated on the way in; constructing without re-validating keeps reads fast.
+    return DataPoint.model_construct(
         metric=metric,
         framework=framework,
         segment=segment,

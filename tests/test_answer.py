@@ -61,8 +61,16 @@ def test_answer_free_text_year(engine: Engine) -> None:
 
 
 def test_answer_every_figure_and_claim_cites_a_dated_source(engine: Engine) -> None:
-    for question in ["pytorch hf-models", "github-forks", "survey-usage", "so-questions",
-                     "job-listings", "medium-articles", "paper-share", "claims"]:
+    for question in [
+        "pytorch hf-models",
+        "github-forks",
+        "survey-usage",
+        "so-questions",
+        "job-listings",
+        "medium-articles",
+        "paper-share",
+        "claims",
+    ]:
         answer = engine.ask(question)
         assert answer.ok, (question, answer.error)
         cited = {s.id for s in answer.sources}
@@ -95,11 +103,26 @@ def test_answer_search_and_claims(engine: Engine) -> None:
 def test_answer_listings(engine: Engine) -> None:
     assert len(engine.ask("sources").rows) == len(engine.sources)
     metrics = {r.key for r in engine.ask("metrics").rows}
-    assert {"hf-models", "hf-exclusive-share", "github-stars", "github-forks", "so-questions",
-            "survey-usage", "survey-loved", "paper-share", "conference-share", "job-listings",
-            "medium-articles", "pypi-downloads"} <= metrics
-    assert {r.key for r in engine.ask("frameworks").rows} == {"pytorch", "tensorflow", "keras",
-                                                               "jax"}
+    assert {
+        "hf-models",
+        "hf-exclusive-share",
+        "github-stars",
+        "github-forks",
+        "so-questions",
+        "survey-usage",
+        "survey-loved",
+        "paper-share",
+        "conference-share",
+        "job-listings",
+        "medium-articles",
+        "pypi-downloads",
+    } <= metrics
+    assert {r.key for r in engine.ask("frameworks").rows} == {
+        "pytorch",
+        "tensorflow",
+        "keras",
+        "jax",
+    }
 
 
 def test_answer_json_contract(engine: Engine) -> None:

@@ -18,8 +18,9 @@ FWTREND = shutil.which("fwtrend") or str(Path(sys.executable).with_name("fwtrend
 def run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("FWTREND_", "SLACK_"))}
     base.update({"FWTREND_DB": str(tmp_path / "cli.db"), "FWTREND_TODAY": "2026-11-23"}, **env)
-    return subprocess.run([FWTREND, *args], capture_output=True, text=True, env=base,
-                          timeout=60, check=False)
+    return subprocess.run(
+        [FWTREND, *args], capture_output=True, text=True, env=base, timeout=60, check=False
+    )
 
 
 def test_cli_ask_answers_offline(tmp_path: Path) -> None:
@@ -33,17 +34,22 @@ def test_cli_ask_answers_offline(tmp_path: Path) -> None:
 
 def test_cli_python_m_bot_is_the_same(tmp_path: Path) -> None:
     a = run(["ask", "github-stars"], tmp_path)
-    b = subprocess.run([sys.executable, "-m", "bot", "ask", "github-stars"], capture_output=True,
-                       text=True, env={**os.environ, "FWTREND_DB": str(tmp_path / "cli.db"),
-                                       "FWTREND_TODAY": "2026-11-23"}, check=False)
+    b = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "github-stars"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "FWTREND_DB": str(tmp_path / "cli.db"), "FWTREND_TODAY": "2026-11-23"},
+        check=False,
+    )
     assert a.returncode == b.returncode == 0
     assert a.stdout == b.stdout
 
 
 def test_cli_json_and_chart(tmp_path: Path) -> None:
     chart = tmp_path / "out" / "stars.png"
-    result = run(["ask", "--json", "--chart", str(chart), "pytorch tensorflow github-stars"],
-                 tmp_path)
+    result = run(
+        ["ask", "--json", "--chart", str(chart), "pytorch tensorflow github-stars"], tmp_path
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["ok"] is True and data["chart"] == str(chart)
@@ -83,11 +89,14 @@ def test_cli_empty_ask_shows_help(tmp_path: Path) -> None:
 
 
 def test_cli_help_is_fast_and_skips_heavy_imports(tmp_path: Path) -> None:
-    code = ("import sys; from bot.cli import cli; cli.main(['help'], standalone_mode=False);"
-            "heavy = [m for m in ('pandas', 'matplotlib', 'slack_bolt', 'sqlite_utils') "
-            "if m in sys.modules]; print('HEAVY', heavy)")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
+    code = (
+        "import sys; from bot.cli import cli; cli.main(['help'], standalone_mode=False);"
+        "heavy = [m for m in ('pandas', 'matplotlib', 'slack_bolt', 'sqlite_utils') "
+        "if m in sys.modules]; print('HEAVY', heavy)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert "HEAVY []" in result.stdout
     assert not (tmp_path / "cli.db").exists()
 
@@ -129,7 +138,8 @@ def test_cli_kb_check(tmp_path: Path) -> None:
     claims = next((broken / "claims").glob("*.yaml"))
     claims.write_text(claims.read_text().replace("metric: ", "metric: no-such-", 1))
     (broken / "sources.yaml").write_text(
-        (broken / "sources.yaml").read_text().replace("kind: ", "kind: rumour-", 1))
+        (broken / "sources.yaml").read_text().replace("kind: ", "kind: rumour-", 1)
+    )
     bad = run(["kb", "check", "--dir", str(broken)], tmp_path)
     assert bad.returncode == 2
     assert f"{claims.relative_to(broken).as_posix()}:" in bad.stderr

@@ -125,9 +125,9 @@ def test_parse_refuses_long_text_quickly(vocab: Vocabulary) -> None:
     "text",
     [
         '" OR 1=1; DROP TABLE points; --',
-        "pytorch' AND \"stars\" *",
+        'pytorch\' AND "stars" *',
         "NEAR(pytorch tensorflow) AND NOT keras",
-        "claims \"unterminated",
+        'claims "unterminated',
         "*",
         "pytorch ^ hf-models ~ {}",
         "\x00\x01 pytorch",
@@ -144,5 +144,10 @@ def test_parse_hostile_text_never_crashes(vocab: Vocabulary, text: str) -> None:
 
 
 def test_tokenize_drops_punctuation() -> None:
-    assert tokenize("What share, of papers? (PyTorch!)") == ["what", "share", "of", "papers",
-                                                             "pytorch"]
+    assert tokenize("What share, of papers? (PyTorch!)") == [
+        "what",
+        "share",
+        "of",
+        "papers",
+        "pytorch",
+    ]

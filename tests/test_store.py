@@ -50,12 +50,21 @@ def test_store_picks_up_knowledge_change_and_keeps_live_data(
 ) -> None:
     path = tmp_path / "upgrade.db"
     store = open_store(path, knowledge_copy)
-    store.db.table("points").insert({
-        "metric": "github-stars", "framework": "pytorch", "segment": "", "date": "2026-11-20",
-        "value": 123456.0, "unit": "stars", "source_id": "live-github",
-        "series": "live:github:pytorch:github-stars", "provenance": "GET /repos/pytorch/pytorch",
-        "origin": "live", "fetched_at": "2026-11-20T10:00:00+00:00",
-    })
+    store.db.table("points").insert(
+        {
+            "metric": "github-stars",
+            "framework": "pytorch",
+            "segment": "",
+            "date": "2026-11-20",
+            "value": 123456.0,
+            "unit": "stars",
+            "source_id": "live-github",
+            "series": "live:github:pytorch:github-stars",
+            "provenance": "GET /repos/pytorch/pytorch",
+            "origin": "live",
+            "fetched_at": "2026-11-20T10:00:00+00:00",
+        }
+    )
     store.db.conn.commit()
     live_before = _table_digest(path, "points", "origin = 'live'")
     store.db.close()
@@ -63,13 +72,27 @@ def test_store_picks_up_knowledge_change_and_keeps_live_data(
     # A new release adds a claim.
     claims_file = knowledge_copy / "claims" / "zz-release.yaml"
     source_id = yaml.safe_load((knowledge_copy / "sources.yaml").read_text())[0]["id"]
-    claims_file.write_text(yaml.safe_dump([{
-        "id": "release-added-claim", "source": source_id,
-        "statement": "A claim added by a later release of the knowledge base.",
-        "topics": ["testing"],
-        "figures": [{"metric": "github-stars", "framework": "jax", "value": 1.0,
-                     "unit": "stars", "as_of": "2020-01"}],
-    }]))
+    claims_file.write_text(
+        yaml.safe_dump(
+            [
+                {
+                    "id": "release-added-claim",
+                    "source": source_id,
+                    "statement": "A claim added by a later release of the knowledge base.",
+                    "topics": ["testing"],
+                    "figures": [
+                        {
+                            "metric": "github-stars",
+                            "framework": "jax",
+                            "value": 1.0,
+                            "unit": "stars",
+                            "as_of": "2020-01",
+                        }
+                    ],
+                }
+            ]
+        )
+    )
     store = open_store(path, knowledge_copy)
     assert "release-added-claim" in store.claims()
     assert store.points("github-stars", ["jax"])[0].provenance == "claim:release-added-claim"
@@ -125,8 +148,18 @@ def test_store_concurrent_first_open_loads_once(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "terms",
-    [['"'], ["AND"], ["*"], ['pytorch" OR "x'], ["NEAR(a b)"], ["col:val"], ["-x"], ["(", ")"],
-     ["'; drop table claims; --"], ["^tensorflow"]],
+    [
+        ['"'],
+        ["AND"],
+        ["*"],
+        ['pytorch" OR "x'],
+        ["NEAR(a b)"],
+        ["col:val"],
+        ["-x"],
+        ["(", ")"],
+        ["'; drop table claims; --"],
+        ["^tensorflow"],
+    ],
 )
 def test_store_search_hostile_terms(shared_store, terms: list[str]) -> None:  # type: ignore[no-untyped-def]
     # Must not raise, whatever the text; quotes become literal.
@@ -149,7 +182,8 @@ def test_store_search_finds_relevant_claims(shared_store) -> None:  # type: igno
 def test_store_answer_query_uses_index(shared_store) -> None:  # type: ignore[no-untyped-def]
     plan = shared_store.db.execute(
         "explain query plan select * from points where metric = ? and framework in (?, ?) "
-        "and date <= ? order by date", ["github-stars", "pytorch", "tensorflow", "2026-01-01"]
+        "and date <= ? order by date",
+        ["github-stars", "pytorch", "tensorflow", "2026-01-01"],
     ).fetchall()
     assert any("idx_points_metric_framework_date" in str(row) for row in plan)
 

@@ -1,0 +1,192 @@
+"""Answer latency (p50/p95) for 20 typical questions, chart cost, and the same on a 1M-point store.
+
+Run: python benchmarks/bench_answers.py
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from bot.answer import Engine
+from bot.charts import render_chart
+from bot.knowledge import default_knowledge_dir
+from bot.store import open_store
+
+QUESTIONS = [
+    "pytorch hf-models",
+    "pytorch tensorflow github-stars",
+    "pytorch tensorflow github-stars since 2020",
+    "github-stars",
+    "github-forks last 2 years",
+    "keras github-stars 2018-2021",
+    "hf-exclusive-share",
+    "tensorflow survey-usage",
+    "survey-loved",
+    "so-questions",
+    "paper-share",
+    "pytorch conference-share",
+    "what share of papers used pytorch in 2019?",
+    "job-listings",
+    "compare pytorch tensorflow",
+    "compare pytorch tensorflow github-stars",
+    "claims hugging-face",
+    "why did openai move to pytorch?",
+    "sources",
+    "pytroch hf-models",
+]
+ROUNDS = 15
+TODAY = date(2026, 11, 23)
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
+
+
+def time_questions(engine: Engine) -> list[float]:
+    for question in QUESTIONS:  # warm caches, as a running bot would be
+        engine.ask(question)
+    timings = []
+    for _ in range(ROUNDS):
+        for question in QUESTIONS:
+            start = time.perf_counter()
+            engine.ask(question)
+            timings.append((time.perf_counter() - start) * 1000)
+    return timings
+
+
+def _insert(path: Path, rows: list[tuple[str, str, str, float, str]]) -> None:
+    import sqlite_utils
+
+    db = sqlite_utils.Database(path)
+    with db.conn:
+        db.conn.executemany(
+            "insert into points (metric, framework, segment, date, value, unit, source_id, "
+            "series, provenance, origin, qualifier) values (?, ?, '', ?, ?, 'units', "
+            "'bench-live', ?, 'benchmark', 'live', 'exact')",
+            rows,
+        )
+        db.conn.execute(
+            "insert or replace into sources (id, origin, body) values ('bench-live', 'live', ?)",
+            [
+                '{"id":"bench-live","title":"Benchmark live data","publisher":"fwtrend benchmark",'
+                '"published":"2026-11-23","kind":"api","summary":"Synthetic points for the '
+                'benchmark only."}'
+            ],
+        )
+    db.execute("analyze")
+    db.close()
+
+
+def unrelated_points(total: int) -> list[tuple[str, str, str, float, str]]:
+    """`total` daily points in series of other metrics, as further sources would add."""
+    rows = []
+    frameworks = ["pytorch", "tensorflow", "keras", "jax"]
+    series = 0
+    while len(rows) < total:
+        series += 1
+        fw = frameworks[series % 4]
+        for day in range(min(5000, total - len(rows))):
+            rows.append(
+                (
+                    f"synthetic-{series % 200}",
+                    fw,
+                    (date(2012, 1, 1) + timedelta(days=day)).isoformat(),
+                    float(day),
+                    f"live:synthetic:{series}",
+                )
+            )
+    return rows
+
+
+def live_history(metrics: list[str], days: int) -> list[tuple[str, str, str, float, str]]:
+    """Daily live points for every real metric and framework, as `days` of refreshes would add."""
+    rng = random.Random(42)
+    rows = []
+    for metric in metrics:
+        for fw in ("pytorch", "tensorflow", "keras", "jax"):
+            value = rng.uniform(1_000, 100_000)
+            for day in range(days):
+                value *= 1 + rng.uniform(-0.001, 0.003)
+                rows.append(
+                    (
+                        metric,
+                        fw,
+                        (TODAY - timedelta(days=days - day)).isoformat(),
+                        value,
+                        f"live:bench:{fw}:{metric}",
+                    )
+                )
+    return rows
+
+
+def report(name: str, timings: list[float]) -> float:
+    p50, p95 = statistics.median(timings), percentile(timings, 95)
+    print(f"{name:<34} p50 {p50:6.2f} ms   p95 {p95:6.2f} ms   ({len(timings)} answers)")
+    return p50
+
+
+def main() -> int:
+    work = Path(tempfile.mkdtemp(prefix="fwtrend-bench-"))
+    try:
+        shipped = work / "shipped.db"
+        store = open_store(shipped, default_knowledge_dir())
+        engine = Engine(store, today=TODAY)
+        base = report("answer, shipped store", time_questions(engine))
+
+        chart_ms, sizes = [], []
+        specs = [engine.ask(q).chart for q in QUESTIONS]
+        specs = [s for s in specs if s is not None]
+        render_chart(specs[0])  # first render pays matplotlib's font cache
+        for _ in range(5):
+            for spec in specs:
+                start = time.perf_counter()
+                png = render_chart(spec)
+                chart_ms.append((time.perf_counter() - start) * 1000)
+                sizes.append(len(png))
+        print(
+            f"{'chart render':<34} p50 {statistics.median(chart_ms):6.2f} ms   "
+            f"p95 {percentile(chart_ms, 95):6.2f} ms   ({len(specs)} charts)"
+        )
+        print(
+            f"{'chart PNG size':<34} median {statistics.median(sizes) / 1024:5.1f} KB   "
+            f"max {max(sizes) / 1024:5.1f} KB"
+        )
+        store.db.close()
+
+        metrics = sorted(engine.metrics)
+        scenarios = [
+            ("1M points, other series", unrelated_points(1_000_000)),
+            ("1M points incl. 2y daily live", live_history(metrics, 730)),
+        ]
+        scenarios[1] = (
+            scenarios[1][0],
+            scenarios[1][1] + unrelated_points(1_000_000 - len(scenarios[1][1])),
+        )
+        for name, rows in scenarios:
+            big = work / "million.db"
+            shutil.copy(shipped, big)
+            start = time.perf_counter()
+            _insert(big, rows)
+            big_store = open_store(big, default_knowledge_dir())
+            count = big_store.counts()["points"]
+            print(f"{'  load ' + name:<34} {count:,} points in {time.perf_counter() - start:.1f} s")
+            large = report(f"answer, {name}", time_questions(Engine(big_store, today=TODAY)))
+            print(f"{'  slowdown (p50) vs shipped':<34} {large / base:.2f}x")
+            big_store.db.close()
+            big.unlink()
+        print("targets: answer p50 < 20 ms, chart < 80 ms, PNG < 60 KB, 1M store <= 2x slower")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
