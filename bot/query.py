@@ -68,6 +68,7 @@ class Vocabulary:
     metrics: dict[str, Metric]
     topics: set[str] = field(default_factory=set)
     phrases: dict[str, tuple[str, str]] = field(default_factory=dict)
+    topic_phrases: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for fw in self.frameworks.values():
@@ -78,6 +79,7 @@ class Vocabulary:
                 self.phrases.setdefault(_norm(name), ("metric", metric.slug))
         for topic in self.topics:
             self.phrases.setdefault(_norm(topic), ("topic", topic))
+            self.topic_phrases[_norm(topic)] = ("topic", topic)
 
     def suggest(self, word: str) -> list[str]:
         """Close matches for an unknown word, as the canonical names to type."""
@@ -184,7 +186,9 @@ class _Scan:
     stopwords: int = 0
 
 
-def _scan(tokens: list[str], vocab: Vocabulary, today: date) -> _Scan:
+def _scan(tokens: list[str], vocab: Vocabulary, today: date, topics_first: bool = False) -> _Scan:
+    # After `claims`, "hugging-face" is a topic before it is the hf-models alias.
+    lookups = [vocab.topic_phrases, vocab.phrases] if topics_first else [vocab.phrases]
     scan = _Scan()
     i = 0
     while i < len(tokens):
@@ -195,7 +199,7 @@ def _scan(tokens: list[str], vocab: Vocabulary, today: date) -> _Scan:
             continue
         for width in range(min(MAX_PHRASE_WORDS, len(tokens) - i), 0, -1):
             phrase = _norm(" ".join(tokens[i : i + width]))
-            hit = vocab.phrases.get(phrase)
+            hit = next((table[phrase] for table in lookups if phrase in table), None)
             if hit is None and width == 1 and phrase.endswith("s"):
                 hit = vocab.phrases.get(phrase[:-1])  # plural of a known word
             if hit is not None:
@@ -260,7 +264,12 @@ def parse_query(text: str, vocab: Vocabulary, today: date) -> Query:
     head, rest = tokens[0], tokens[1:]
     if head in {"help", "sources", "metrics", "frameworks"} and not rest:
         return Query(kind=head, text=text, understood=head)
-    scan = _scan(rest if head in {"claims", "compare"} else tokens, vocab, today)
+    scan = _scan(
+        rest if head in {"claims", "compare"} else tokens,
+        vocab,
+        today,
+        topics_first=head == "claims",
+    )
     if head == "claims":
         return _claims_query(text, scan, vocab)
     if head == "compare":

@@ -97,7 +97,9 @@ def test_answer_search_and_claims(engine: Engine) -> None:
     answer = engine.ask("why did openai switch to pytorch?")
     assert answer.ok and any("OpenAI" in c.statement for c in answer.claims)
     topic = engine.ask("claims hugging-face")
+    assert topic.query is not None and topic.query.topic == "hugging-face"
     assert topic.ok and all("hugging-face" in c.topics for c in topic.claims)
+    assert len(topic.claims) >= 8
 
 
 def test_answer_listings(engine: Engine) -> None:
