@@ -31,6 +31,8 @@ def format_value(
     if value_high is not None:
         number = f"{number}–{format_number(value_high)}"
     prefix = _QUALIFIER_WORDS.get(qualifier, "")
+    if unit == "year":
+        return f"{prefix}{number}"
     if unit.startswith("%"):
         rest = unit[1:].strip()
         return f"{prefix}{number}%" + (f" {rest}" if rest else "")

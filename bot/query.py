@@ -217,6 +217,8 @@ def _scan(tokens: list[str], vocab: Vocabulary, today: date, topics_first: bool 
             tok = tokens[i]
             if tok in CONNECTORS or tok in STOPWORDS:
                 scan.stopwords += tok in STOPWORDS
+            elif len(tok) < 2 or (tok.isdigit() and len(tok) < 3):
+                pass  # stray letters and numbers ("1=1") match everything and mean nothing
             else:
                 scan.unknown.append(tok)
             i += 1
@@ -233,6 +235,8 @@ def _describe(query: Query, vocab: Vocabulary) -> str:
         about = query.topic or (", ".join(names) if names else "all topics")
         return f"claims about {about}{when}"
     if query.kind == "search":
+        if not query.terms:
+            return f"claims about {who}"
         return f"claims matching {' '.join(query.terms)!r}" + (f" for {who}" if names else "")
     return query.kind
 

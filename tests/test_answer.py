@@ -7,6 +7,8 @@ from datetime import date
 from bot.answer import Engine
 from bot.render_text import answer_json, render_text
 
+from .test_knowledge_coverage import REQUIRED_METRICS
+
 
 def test_answer_stars_latest_and_change(engine: Engine) -> None:
     answer = engine.ask("pytorch tensorflow github-stars")
@@ -105,20 +107,7 @@ def test_answer_search_and_claims(engine: Engine) -> None:
 def test_answer_listings(engine: Engine) -> None:
     assert len(engine.ask("sources").rows) == len(engine.sources)
     metrics = {r.key for r in engine.ask("metrics").rows}
-    assert {
-        "hf-models",
-        "hf-exclusive-share",
-        "github-stars",
-        "github-forks",
-        "so-questions",
-        "survey-usage",
-        "survey-loved",
-        "paper-share",
-        "conference-share",
-        "job-listings",
-        "medium-articles",
-        "pypi-downloads",
-    } <= metrics
+    assert set(REQUIRED_METRICS) <= metrics
     assert {r.key for r in engine.ask("frameworks").rows} == {
         "pytorch",
         "tensorflow",

@@ -105,6 +105,12 @@ def test_parse_free_text_without_metric_searches(vocab: Vocabulary) -> None:
     assert query.frameworks == ["pytorch"]
 
 
+def test_parse_stray_tokens_are_not_search_terms(vocab: Vocabulary) -> None:
+    with pytest.raises(QueryError, match="framework or a metric"):
+        parse_query('" OR 1=1 --', vocab, TODAY)
+    assert parse_query("pytorch", vocab, TODAY).understood == "claims about PyTorch"
+
+
 def test_parse_compare_needs_two_frameworks(vocab: Vocabulary) -> None:
     with pytest.raises(QueryError, match="two frameworks"):
         parse_query("compare pytorch", vocab, TODAY)
