@@ -7,6 +7,7 @@ import io
 import math
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
@@ -69,8 +70,11 @@ _TEXT_PT = 8.5
 _TICK_PT = 8.0
 _FOOT_PT = 7.0
 
-_MARGIN_PX = 12  # left and right edge of the title and footnote
+_MARGIN_PX = 12  # left and right edge of the title, legend and footnote
 _TITLE_TOP_PX = 9
+_LEGEND_TOP_PX = 40  # centre of the first legend row
+_LEGEND_ROW_PX = 16
+_SWATCH_PX = 16
 _FOOT_BOTTOM_PX = 6
 _FOOT_LINE_PX = 11
 
@@ -101,17 +105,19 @@ def render_chart(spec: ChartSpec) -> bytes:
         raise ValueError(f"bar chart {spec.title!r} has no bars")
 
     with _RENDER_LOCK:
-        # Title and footnote are set with Pillow onto the finished bitmap: matplotlib 3.11 lays
-        # text out at ~60 µs a glyph, and these two lines hold half the glyphs of a chart.
-        title = _fit_line(_one_line(spec.title), _font(_TITLE_PT, bold=True), _text_width())
-        footnote = _footnote_lines(spec)
+        # Matplotlib draws the plot; Pillow sets the title, legend and footnote on the finished
+        # bitmap. Matplotlib 3.11 lays text out at ~60 µs a glyph and these hold most glyphs.
+        chrome = _Chrome(
+            title=_fit_line(_one_line(spec.title), _font(_TITLE_PT, bold=True), _text_width()),
+            footnote=_footnote_lines(spec),
+        )
         fig = _new_figure()
         if spec.kind == "line":
-            _draw_lines(fig, spec, lines, len(footnote))
+            _draw_lines(fig, spec, lines, chrome)
         else:
-            _draw_bars(fig, spec, len(footnote))
+            _draw_bars(fig, spec, len(chrome.footnote))
         image = _rasterise(fig)
-        _draw_title_and_footnote(image, title, footnote)  # FreeType faces are not thread-safe
+        _draw_chrome(image, chrome)  # inside the lock: FreeType faces are not thread-safe
     return _encode_png(image)
 
 
@@ -401,15 +407,57 @@ def _footnote_lines(spec: ChartSpec) -> list[str]:
     return lines[:2]
 
 
-def _draw_title_and_footnote(image: Image, title: str, footnote: list[str]) -> None:
+@dataclass
+class _LegendEntry:
+    label: str
+    colour: str
+    x: float
+    row: int
+
+
+@dataclass
+class _Chrome:
+    """The text around the plot: title, legend (line charts) and footnote."""
+
+    title: str
+    footnote: list[str]
+    legend: list[_LegendEntry] = field(default_factory=list)
+
+    @property
+    def legend_rows(self) -> int:
+        return max((entry.row + 1 for entry in self.legend), default=0)
+
+
+def _legend(labels: Sequence[str], colours: Sequence[str]) -> list[_LegendEntry]:
+    """Legend entries flowing left to right, wrapping at the chart's right edge."""
+    font = _font(_TEXT_PT)
+    entries = []
+    x, row = float(_MARGIN_PX), 0
+    for label, colour in zip(labels, colours, strict=True):
+        text = _fit_line(label, font, _text_width() - _SWATCH_PX - 5)
+        width = _SWATCH_PX + 5 + font.getlength(text)
+        if x > _MARGIN_PX and x + width > WIDTH_PX - _MARGIN_PX:
+            x, row = float(_MARGIN_PX), row + 1
+        entries.append(_LegendEntry(text, colour, x, row))
+        x += width + 16
+    return entries
+
+
+def _draw_chrome(image: Image, chrome: _Chrome) -> None:
     from PIL import ImageDraw
 
     draw = ImageDraw.Draw(image)
-    if title:
+    if chrome.title:
         top = (_MARGIN_PX, _TITLE_TOP_PX)
-        draw.text(top, title, font=_font(_TITLE_PT, bold=True), fill=_INK, anchor="lt")
-    for index, line in enumerate(footnote):
-        baseline = HEIGHT_PX - _FOOT_BOTTOM_PX - _FOOT_LINE_PX * (len(footnote) - 1 - index)
+        draw.text(top, chrome.title, font=_font(_TITLE_PT, bold=True), fill=_INK, anchor="lt")
+    for entry in chrome.legend:
+        middle = _LEGEND_TOP_PX + _LEGEND_ROW_PX * entry.row
+        draw.rectangle((entry.x, middle - 1, entry.x + _SWATCH_PX - 1, middle + 1), entry.colour)
+        at = (entry.x + _SWATCH_PX + 5, middle)
+        draw.text(at, entry.label, font=_font(_TEXT_PT), fill=_INK, anchor="lm")
+    lines = chrome.footnote
+    for index, line in enumerate(lines):
+        baseline = HEIGHT_PX - _FOOT_BOTTOM_PX - _FOOT_LINE_PX * (len(lines) - 1 - index)
         draw.text((_MARGIN_PX, baseline), line, font=_font(_FOOT_PT), fill=_FAINT, anchor="ld")
 
 
@@ -467,29 +515,20 @@ def _unit_label(unit: str) -> str:
     return _plain("percent" if unit == "%" else _clip(unit, 40))
 
 
-def _legend_rows(labels: list[str]) -> int:
-    """How many rows a left-aligned legend of these labels needs across the chart."""
-    font = _font(_TEXT_PT)
-    widths = [30 + font.getlength(label) for label in labels]  # handle, gap and text
-    for columns in range(len(widths), 0, -1):
-        column_widths = [max(widths[c::columns]) for c in range(columns)]
-        if sum(column_widths) + 14 * (columns - 1) <= _text_width():
-            return math.ceil(len(widths) / columns)
-    return len(widths)
-
-
-def _draw_lines(fig: Figure, spec: ChartSpec, lines: list[tuple[str, Points]], foot: int) -> None:
+def _draw_lines(
+    fig: Figure, spec: ChartSpec, lines: list[tuple[str, Points]], chrome: _Chrome
+) -> None:
     from matplotlib import dates as mdates
     from matplotlib.ticker import MaxNLocator
 
     percent = _is_percent(spec.unit)
-    labels = [_clip(label, 32) or "—" for label, _ in lines]
     colours = series_colours([label for label, _ in lines])
-    rows = _legend_rows(labels)
-    ax = _place_axes(fig, left=62, right=48, top=44 + 16 * rows, bottom=_bottom_px(foot))
+    chrome.legend = _legend([_clip(label, 40) or "—" for label, _ in lines], colours)
+    top = _LEGEND_TOP_PX + _LEGEND_ROW_PX * (chrome.legend_rows - 1) + 18
+    bottom = _bottom_px(len(chrome.footnote))
+    ax = _place_axes(fig, left=62, right=48, top=top, bottom=bottom)
     _style_axes(ax, "y")
 
-    handles = []
     ends: list[tuple[float, float, str]] = []
     all_x: list[float] = []
     all_y: list[float] = []
@@ -497,12 +536,11 @@ def _draw_lines(fig: Figure, spec: ChartSpec, lines: list[tuple[str, Points]], f
         days = [d for d, _ in points]
         xs = [float(x) for x in mdates.date2num(days)]  # type: ignore[no-untyped-call]
         ys = [v for _, v in points]
-        (line,) = ax.plot(xs, ys, color=colour, linewidth=1.9, solid_capstyle="round")
+        ax.plot(xs, ys, color=colour, linewidth=1.9, solid_capstyle="round")
         ax.plot(
             xs[-1:], ys[-1:], linestyle="none", marker="o", markersize=5.5, color=colour,
             markeredgecolor="white", markeredgewidth=1.2, zorder=4,
         )  # fmt: skip
-        handles.append(line)
         ends.append((xs[-1], ys[-1], colour))
         all_x += xs
         all_y += ys
@@ -529,12 +567,6 @@ def _draw_lines(fig: Figure, spec: ChartSpec, lines: list[tuple[str, Points]], f
         ax.axhline(0, color=_AXIS, linewidth=0.8, zorder=1.5)
 
     _label_ends(ax, ends, percent)
-    fig.legend(
-        handles, [_plain(label) for label in labels], loc="upper left",
-        bbox_to_anchor=(8 / WIDTH_PX, 1 - 33 / HEIGHT_PX), ncol=math.ceil(len(labels) / rows),
-        frameon=False, fontsize=_TEXT_PT, handlelength=1.4, handletextpad=0.5,
-        columnspacing=1.4, borderaxespad=0, borderpad=0, labelcolor=_INK,
-    )  # fmt: skip
 
 
 def _label_ends(ax: Axes, ends: list[tuple[float, float, str]], percent: bool) -> None:
