@@ -34,13 +34,10 @@ def line_spec() -> ChartSpec:
 
     return ChartSpec(
         kind="line",
-        title="GitHub stars: PyTorch vs TensorFlow vs JAX, 2015–2024",
+        title="Synthetic series: PyTorch vs TensorFlow vs JAX",
         unit="stars",
         as_of="2024-12-31",
-        footnote=(
-            "Source: GitHub API stargazer history collected by fwtrend; cumulative stars, "
-            "which include inactive and automated accounts."
-        ),
+        footnote="Synthetic benchmark values shaped like star histories, not real data.",
         series=[
             ChartSeries(label="PyTorch", dates=dates, values=stars(0, 84_000, 0.9, 400)),
             ChartSeries(label="TensorFlow", dates=dates, values=stars(20_000, 186_000, 0.7, 600)),
@@ -53,10 +50,10 @@ def bar_spec() -> ChartSpec:
     """Share of conference papers naming each framework."""
     return ChartSpec(
         kind="bar",
-        title="Share of ML conference papers by framework used, 2024",
+        title="Synthetic share by framework",
         unit="%",
         as_of="Dec 2024",
-        footnote="Papers with Code: NeurIPS, ICML and ICLR papers with a linked repository.",
+        footnote="Synthetic benchmark values, not real data.",
         bars=[
             ChartBar(label="PyTorch", value=78.6),
             ChartBar(label="TensorFlow", value=8.9),

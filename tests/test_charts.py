@@ -45,10 +45,10 @@ def line_spec() -> ChartSpec:
     dates = monthly(2017, 100)
     return ChartSpec(
         kind="line",
-        title="GitHub stars: PyTorch vs TensorFlow vs JAX",
+        title="Synthetic series: PyTorch vs TensorFlow vs JAX",
         unit="stars",
         as_of="2025-04-30",
-        footnote="Source: GitHub API stargazer history; stars are cumulative.",
+        footnote="Synthetic test values, not real data.",
         series=[
             ChartSeries(label="PyTorch", dates=dates, values=growth(8_000, 86_000, 100, 0.9)),
             ChartSeries(label="TensorFlow", dates=dates, values=growth(90_000, 187_000, 100, 0.6)),
@@ -61,10 +61,10 @@ def line_spec() -> ChartSpec:
 def bar_spec() -> ChartSpec:
     return ChartSpec(
         kind="bar",
-        title="Share of papers with code, by framework (2024)",
+        title="Synthetic share by framework",
         unit="%",
         as_of="Dec 2024",
-        footnote="Papers with Code, conference papers with a linked repository",
+        footnote="Synthetic test values, not real data.",
         bars=[
             ChartBar(label="PyTorch", value=79.4),
             ChartBar(label="TensorFlow", value=9.2),
