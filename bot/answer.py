@@ -23,6 +23,7 @@ from bot.models import (
     Claim,
     ClaimOut,
     DataPoint,
+    ErrorInfo,
     FigureOut,
     Note,
     Query,
@@ -42,7 +43,7 @@ class Engine:
 
     def __init__(self, store: Store, today: date | None = None, stale_after_days: int = 14):
         self.store = store
-        self.today = today or date.today()
+        self._pinned_today = today
         self.stale_after = timedelta(days=stale_after_days)
         self.frameworks = store.frameworks()
         self.metrics = store.metrics()
@@ -51,20 +52,29 @@ class Engine:
         topics = {t for claim in self.claims.values() for t in claim.topics}
         self.vocab = Vocabulary(self.frameworks, self.metrics, topics)
 
+    @property
+    def today(self) -> date:
+        """The pinned date, or the real one: a long-running server must not freeze at start."""
+        return self._pinned_today or date.today()
+
     # ------------------------------------------------------------ entry points
 
     def ask(self, text: str) -> Answer:
         """Answer free text; bad input gives an Answer with ok=False and an error."""
         try:
-            query = parse_query(text, self.vocab, self.today)
-            return self.answer(query)
+            return self.answer(self.parse(text))
         except QueryError as exc:
-            return Answer(
-                ok=False,
-                title="Sorry, I couldn't answer that",
-                error=exc.info,
-                generated_on=self.today,
-            )
+            return self.error_answer(exc.info)
+
+    def parse(self, text: str) -> Query:
+        """Only understand the question (fast, no store reads); raises QueryError."""
+        return parse_query(text, self.vocab, self.today)
+
+    def error_answer(self, error: ErrorInfo) -> Answer:
+        """The answer to a question that could not be understood."""
+        return Answer(
+            ok=False, title="Sorry, I couldn't answer that", error=error, generated_on=self.today
+        )
 
     def answer(self, query: Query) -> Answer:
         """Answer a parsed query."""

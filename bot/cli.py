@@ -197,6 +197,40 @@ def db_upgrade() -> None:
     )
 
 
+@cli.command()
+@click.option("--socket", is_flag=True, help="Socket Mode (SLACK_APP_TOKEN) instead of HTTP.")
+def serve(socket: bool) -> None:
+    """Run the Slack bot: HTTP on $PORT (gunicorn), or Socket Mode for local use.
+
+    Example: PORT=3000 fwtrend serve
+    """
+    from bot.serve import (
+        ConfigError,
+        check_slack_auth,
+        check_slack_settings,
+        configure_logging,
+        run_http,
+        run_socket,
+    )
+    from bot.slack_app import ACK_THREADS
+
+    settings = load_settings()
+    try:
+        check_slack_settings(settings, socket=socket)
+        engine = open_engine(settings)  # fails here, clearly, if the store is unusable
+        who = check_slack_auth(settings)
+    except ConfigError as exc:
+        raise UserError(str(exc)) from None
+    configure_logging()
+    if socket:
+        click.echo(f"fwtrend {__version__}: Socket Mode as {who}", err=True)
+        run_socket(settings, engine)
+        return
+    click.echo(f"fwtrend {__version__}: HTTP on {settings.host}:{settings.port} as {who}", err=True)
+    engine.store.db.conn.close()  # the worker process opens its own
+    run_http(settings, lambda: open_engine(settings), threads=ACK_THREADS)
+
+
 def main() -> NoReturn:
     """Console entry point: bad input exits 2, internal errors exit 1, never a traceback."""
     try:

@@ -61,6 +61,11 @@ class Settings(BaseSettings):
         description="Comma-separated Slack user ids allowed to run admin commands.",
     )
     port: int = Field(default=3000, ge=1, le=65535, validation_alias="PORT")
+    host: str = Field(
+        default="0.0.0.0",
+        validation_alias="FWTREND_HOST",
+        description="Interface the web process listens on (127.0.0.1 for local only).",
+    )
     chart_dir: Path | None = Field(
         default=None,
         validation_alias="FWTREND_CHART_DIR",
@@ -73,6 +78,35 @@ class Settings(BaseSettings):
         validation_alias="FWTREND_WORKER_THREADS",
         description="Threads that compute answers after the acknowledgement.",
     )
+
+    hf_url: str = Field(
+        default="https://huggingface.co/",
+        validation_alias="FWTREND_HF_URL",
+        description="Hugging Face Hub base URL for live refreshes.",
+    )
+    github_url: str = Field(
+        default="https://api.github.com/",
+        validation_alias="FWTREND_GITHUB_URL",
+        description="GitHub REST API base URL for live refreshes.",
+    )
+    stackexchange_url: str = Field(
+        default="https://api.stackexchange.com/2.3/",
+        validation_alias="FWTREND_STACKEXCHANGE_URL",
+        description="Stack Exchange API base URL (with its version) for live refreshes.",
+    )
+    pypistats_url: str = Field(
+        default="https://pypistats.org/api/",
+        validation_alias="FWTREND_PYPISTATS_URL",
+        description="pypistats.org API base URL for live refreshes.",
+    )
+    dockerhub_url: str = Field(
+        default="https://hub.docker.com/v2/",
+        validation_alias="FWTREND_DOCKERHUB_URL",
+        description="Docker Hub API base URL for live refreshes.",
+    )
+    github_token: SecretStr | None = Field(default=None, validation_alias="GITHUB_TOKEN")
+    hf_token: SecretStr | None = Field(default=None, validation_alias="HF_TOKEN")
+    stackexchange_key: SecretStr | None = Field(default=None, validation_alias="STACKEXCHANGE_KEY")
 
     @field_validator("admins", mode="before")
     @classmethod

@@ -86,6 +86,17 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db.table("points").create_index(["origin"])
 
 
+@migrations()
+def m002_bot_state(db: sqlite_utils.Database) -> None:
+    """What the Slack bot must remember: answers it may share, event deliveries it handled."""
+    db.table("answers").create(
+        {"id": str, "created_at": str, "user_id": str, "channel_id": str, "body": str}, pk="id"
+    )
+    db.table("answers").create_index(["created_at"])
+    db.table("deliveries").create({"key": str, "seen_at": str}, pk="key")
+    db.table("deliveries").create_index(["seen_at"])
+
+
 class Store:
     """An open metrics store; read methods return pydantic models."""
 

@@ -1,0 +1,75 @@
+"""Content-addressed chart PNGs on disk, named so only whoever was shown one can fetch it."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import tempfile
+import time
+from pathlib import Path
+
+NAME = re.compile(r"^[0-9a-f]{40}\.png$")
+# Slack fetches an image when the message is posted and caches it; keeping files for a month
+# covers re-renders in clients that evict their cache.
+MAX_AGE_SECONDS = 30 * 24 * 3600
+_PRUNE_EVERY = 100
+
+
+class ChartFiles:
+    """Save PNGs under a keyed hash of their bytes; find them again by that name only."""
+
+    def __init__(self, directory: Path, key: bytes) -> None:
+        if not key:
+            raise ValueError("a chart key is required")
+        self.directory = directory
+        self._key = key
+        self._saves = 0
+
+    def name_for(self, png: bytes) -> str:
+        """The file name of a PNG: the same chart always gets the same name, nobody can guess it."""
+        # Keyed, so knowing (or re-rendering) a chart is not enough to find where it is served.
+        return hmac.new(self._key, png, hashlib.sha256).hexdigest()[:40] + ".png"
+
+    def save(self, png: bytes) -> str:
+        """Store a PNG (once per content) and return its name."""
+        name = self.name_for(png)
+        path = self.directory / name
+        if not path.exists():
+            self.directory.mkdir(parents=True, exist_ok=True)
+            # Written beside and renamed: Slack may fetch the URL the moment it is posted.
+            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".chart-", suffix=".tmp")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(png)
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        else:
+            path.touch()  # recently shown again: keep it
+        self._saves += 1
+        if self._saves % _PRUNE_EVERY == 0:
+            self.prune()
+        return name
+
+    def path(self, name: str) -> Path | None:
+        """The file for a served name, or None when the name is malformed or unknown."""
+        if not NAME.match(name):
+            return None  # also rules out any path trickery
+        path = self.directory / name
+        return path if path.is_file() else None
+
+    def prune(self, max_age: float = MAX_AGE_SECONDS) -> int:
+        """Delete charts not shown for ``max_age`` seconds; return how many went."""
+        cutoff = time.time() - max_age
+        removed = 0
+        for path in self.directory.glob("*.png"):
+            try:
+                if NAME.match(path.name) and path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue  # another worker pruned it first
+        return removed

@@ -1,0 +1,282 @@
+"""From a Slack request to a delivered reply: triage fast, answer after the ack, attach charts."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+
+from bot.admin import AdminGate
+from bot.answer import Engine
+from bot.bot_state import BotState, SavedAnswer
+from bot.chart_files import ChartFiles
+from bot.charts import chart_alt_text, render_chart
+from bot.commands import ADMIN_ACTIONS, Command, parse_command
+from bot.models import Answer, Query
+from bot.query import QueryError
+from bot.slack_delivery import DeliveryError, SlackDelivery
+from bot.slack_messages import (
+    CHART_MISSING,
+    EXPIRED_TEXT,
+    SHARED_BY,
+    Message,
+    answer_message,
+    error_message,
+    help_message,
+    notice,
+    status_message,
+)
+from bot.status import build_status
+
+log = logging.getLogger("fwtrend.replies")
+
+ADMIN_USAGE = "Admin commands: {actions}. Example: `/fwtrend admin status`."
+ALREADY_SHARED = "This answer is already posted in the channel."
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a request came from, and so where its reply goes."""
+
+    user_id: str
+    channel_id: str
+    response_url: str | None = None  # slash commands and buttons: reply through it
+    thread_ts: str | None = None  # mentions: answer in this thread
+    is_dm: bool = False
+
+
+@dataclass(frozen=True)
+class Triage:
+    """The fast first look at a request: either a reply right away, or work to do after the ack."""
+
+    command: Command
+    reply: Message | None = None
+    query: Query | None = None
+
+
+@dataclass(frozen=True)
+class ChartAttachment:
+    image_url: str | None = None
+    slack_file_id: str | None = None
+    missing: str | None = None  # why there is no image, when there should be
+
+
+class Replier:
+    """Everything the bot does for a request, with Slack reduced to a SlackDelivery."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        state: BotState,
+        delivery: SlackDelivery,
+        gate: AdminGate,
+        *,
+        charts: ChartFiles | None = None,
+        public_url: str | None = None,
+    ) -> None:
+        self.engine = engine
+        self.state = state
+        self.delivery = delivery
+        self.gate = gate
+        self.charts = charts if public_url else None
+        self.public_url = public_url.rstrip("/") if public_url else None
+
+    # ------------------------------------------------------------ the fast path (before ack)
+
+    def triage(self, text: str, user_id: str) -> Triage:
+        """Parse only (no store reads, no Slack calls): safe inside Slack's 3 seconds."""
+        command = parse_command(text)
+        if command.action == "help":
+            return Triage(command, reply=self.help(user_id))
+        if command.action == "admin":
+            refusal = self.gate.refusal(user_id, command.admin_action or "")
+            if refusal:
+                return Triage(command, reply=notice(refusal))
+            if command.admin_action not in ADMIN_ACTIONS:
+                actions = ", ".join(f"`{a}`" for a in ADMIN_ACTIONS)
+                return Triage(command, reply=notice(ADMIN_USAGE.format(actions=actions)))
+            return Triage(command)
+        try:
+            query = self.engine.parse(command.text)
+        except QueryError as exc:
+            return Triage(command, reply=answer_message(self.engine.error_answer(exc.info)))
+        if query.kind == "help":
+            return Triage(command, reply=self.help(user_id))
+        return Triage(command, query=query)
+
+    def help(self, user_id: str) -> Message:
+        engine_help = self.engine.answer(Query(kind="help", text="help"))
+        return help_message(engine_help, admin=self.gate.is_admin(user_id))
+
+    # ------------------------------------------------------------ after the ack
+
+    def run(self, triage: Triage, origin: Origin) -> None:
+        """Do the work a triage left and deliver it; never raises."""
+        try:
+            if triage.reply is not None:
+                self.deliver_private(origin, triage.reply)
+            elif triage.command.action == "admin":
+                self.admin(triage.command, origin)
+            elif triage.query is not None:
+                self.deliver_answer(self._answer(triage.query), origin)
+        except Exception:  # noqa: BLE001 - a reply must always come back
+            self.report_failure(origin)
+
+    def _answer(self, query: Query) -> Answer:
+        try:
+            return self.engine.answer(query)
+        except QueryError as exc:  # understood, but nothing to show (e.g. no data for it)
+            return self.engine.error_answer(exc.info)
+
+    def report_failure(self, origin: Origin) -> None:
+        """Log the traceback under a short reference and tell the user that reference."""
+        ref = secrets.token_hex(4)
+        log.exception("reply failed (ref %s, user %s, channel %s)", ref, *_ids(origin))
+        try:
+            self.deliver_private(origin, error_message(ref))
+        except DeliveryError as exc:
+            log.error("could not report failure %s: %s", ref, exc.reason)
+
+    def admin(self, command: Command, origin: Origin) -> None:
+        # The gate already passed in triage; checking again keeps admin work behind it even
+        # if a caller skips triage.
+        if self.gate.refusal(origin.user_id, command.admin_action or "") is not None:
+            return
+        report = build_status(self.engine.store, self.engine.today, self.engine.stale_after)
+        self.deliver_private(origin, status_message(report))
+
+    def deliver_answer(self, answer: Answer, origin: Origin) -> None:
+        """A slash command gets an ephemeral answer with a share button; a mention or DM a
+        visible reply in its thread or conversation."""
+        if not answer.ok:
+            self.deliver_private(origin, answer_message(answer))
+        elif origin.response_url:
+            self._answer_ephemeral(answer, origin, origin.response_url)
+        else:
+            self._answer_visible(answer, origin)
+
+    def share(self, answer_id: str, origin: Origin) -> None:
+        """Post a saved answer to the channel exactly as it was shown: never re-asked."""
+        assert origin.response_url, "a share comes from a button, which has a response_url"
+        saved = self.state.load_answer(answer_id)
+        if saved is None:
+            self.deliver_private(origin, notice(EXPIRED_TEXT))
+            return
+        if not self.state.first_delivery(f"share:{answer_id}"):
+            self.deliver_private(origin, notice(ALREADY_SHARED))
+            return
+        message = answer_message(
+            saved.answer,
+            image_url=saved.image_url,
+            slack_file_id=saved.slack_file_id,
+            extra_context=SHARED_BY.format(user=origin.user_id),
+        )
+        self.delivery.respond(origin.response_url, message, response_type="in_channel")
+        try:  # the private copy with its button has done its job
+            self.delivery.respond(origin.response_url, None, delete_original=True)
+        except DeliveryError as exc:
+            log.info("could not remove the ephemeral original: %s", exc.reason)
+
+    def deliver_private(self, origin: Origin, message: Message) -> None:
+        """Only the asker sees it: response_url, an ephemeral in a channel, or the DM itself."""
+        if origin.response_url:
+            self.delivery.respond(origin.response_url, message)
+        elif origin.is_dm:
+            self.delivery.post(origin.channel_id, message)
+        else:
+            self.delivery.post_ephemeral(
+                origin.channel_id, origin.user_id, message, thread_ts=origin.thread_ts
+            )
+
+    # ------------------------------------------------------------ answers and charts
+
+    def _answer_ephemeral(self, answer: Answer, origin: Origin, response_url: str) -> None:
+        png = render_chart(answer.chart) if answer.chart else None
+        chart = self._attach_for_response(answer, png) if png else ChartAttachment()
+        saved = SavedAnswer(
+            answer=answer,
+            image_url=chart.image_url,
+            slack_file_id=chart.slack_file_id,
+            user_id=origin.user_id,
+            channel_id=origin.channel_id,
+        )
+        share_id = self.state.save_answer(saved)
+        message = answer_message(
+            answer,
+            image_url=chart.image_url,
+            slack_file_id=chart.slack_file_id,
+            share_value=share_id,
+            extra_context=CHART_MISSING.format(reason=chart.missing) if chart.missing else None,
+        )
+        try:
+            self.delivery.respond(response_url, message)
+        except DeliveryError as exc:
+            if not (chart.image_url or chart.slack_file_id):
+                raise
+            # Slack could not fetch or show the image: the answer still goes, without it, and
+            # the share button then posts exactly that.
+            log.warning("reply with chart refused (%s); sending without it", exc.reason)
+            plain = saved.model_copy(update={"image_url": None, "slack_file_id": None})
+            fallback = answer_message(
+                answer,
+                share_value=self.state.save_answer(plain),
+                extra_context=CHART_MISSING.format(reason=exc.reason[:80]),
+            )
+            self.delivery.respond(response_url, fallback)
+
+    def _attach_for_response(self, answer: Answer, png: bytes) -> ChartAttachment:
+        if self.public_url and self.charts:
+            return ChartAttachment(image_url=f"{self.public_url}/charts/{self.charts.save(png)}")
+        # No public URL: a response_url message cannot carry a file, so upload privately and
+        # reference the file once Slack has processed it.
+        try:
+            file_id = self._upload(answer, png)
+            if not self.delivery.wait_processed(file_id):
+                return ChartAttachment(missing="Slack was still processing it")
+        except DeliveryError as exc:
+            return ChartAttachment(missing=f"upload failed: {exc.reason[:80]}")
+        return ChartAttachment(slack_file_id=file_id)
+
+    def _answer_visible(self, answer: Answer, origin: Origin) -> None:
+        png = render_chart(answer.chart) if answer.chart else None
+        image_url = None
+        if png and self.public_url and self.charts:
+            image_url = f"{self.public_url}/charts/{self.charts.save(png)}"
+        message = answer_message(answer, image_url=image_url)
+        ts = self.delivery.post(origin.channel_id, message, thread_ts=origin.thread_ts)
+        if png and not image_url:
+            # The bot is in this conversation (it was mentioned or messaged), so the chart
+            # can go right under the answer.
+            thread = origin.thread_ts if origin.thread_ts else None if origin.is_dm else ts
+            self._upload_into(answer, png, origin.channel_id, thread)
+
+    def _upload_into(self, answer: Answer, png: bytes, channel: str, thread_ts: str | None) -> None:
+        try:
+            self._upload(answer, png, channel=channel, thread_ts=thread_ts)
+        except DeliveryError as exc:
+            if "not_in_channel" not in exc.reason or not self.delivery.join(channel):
+                log.warning("chart upload to %s failed: %s", channel, exc.reason)
+                return
+            self._upload(answer, png, channel=channel, thread_ts=thread_ts)
+
+    def _upload(
+        self,
+        answer: Answer,
+        png: bytes,
+        *,
+        channel: str | None = None,
+        thread_ts: str | None = None,
+    ) -> str:
+        assert answer.chart is not None
+        return self.delivery.upload_png(
+            png,
+            filename="fwtrend-chart.png",
+            title=answer.chart.title,
+            alt_text=chart_alt_text(answer.chart),
+            channel=channel,
+            thread_ts=thread_ts,
+        )
+
+
+def _ids(origin: Origin) -> tuple[str, str]:
+    return origin.user_id, origin.channel_id

@@ -1,0 +1,202 @@
+"""`fwtrend serve`: check the Slack settings, build the bot, run it (gunicorn or Socket Mode)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from bot import __version__
+from bot.admin import AdminGate
+from bot.answer import Engine
+from bot.bot_state import BotState
+from bot.chart_files import ChartFiles
+from bot.replies import Replier
+from bot.settings import Settings
+from bot.slack_delivery import SlackDelivery, web_client
+
+if TYPE_CHECKING:
+    from wsgiref.types import WSGIApplication
+
+log = logging.getLogger("fwtrend.serve")
+
+BOT_TOKEN = re.compile(r"^xoxb-[A-Za-z0-9-]{8,}$")
+APP_TOKEN = re.compile(r"^xapp-[A-Za-z0-9-]{8,}$")
+# Slack's signing secrets are 32 hex digits; a little leeway in case that grows.
+SIGNING_SECRET = re.compile(r"^[0-9a-fA-F]{32,128}$")
+SETUP_HINT = "See README.md, 'Run the bot in Slack', for where to find each value."
+
+
+class ConfigError(Exception):
+    """A setting the bot cannot start without is missing or malformed (message names it)."""
+
+
+def slack_config_problems(settings: Settings, *, socket: bool) -> list[str]:
+    """Everything wrong with the Slack settings for this mode; never includes a secret's value."""
+    problems = []
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
+    if not token:
+        problems.append("SLACK_BOT_TOKEN is not set (the bot token, xoxb-…)")
+    elif not BOT_TOKEN.match(token):
+        problems.append("SLACK_BOT_TOKEN is malformed: a bot token starts with xoxb-")
+    if socket:
+        app = settings.slack_app_token.get_secret_value() if settings.slack_app_token else ""
+        if not app:
+            problems.append("SLACK_APP_TOKEN is not set (Socket Mode needs the xapp-… token)")
+        elif not APP_TOKEN.match(app):
+            problems.append("SLACK_APP_TOKEN is malformed: an app-level token starts with xapp-")
+    else:
+        secret = (
+            settings.slack_signing_secret.get_secret_value()
+            if settings.slack_signing_secret
+            else ""
+        )
+        if not secret:
+            problems.append("SLACK_SIGNING_SECRET is not set (Basic Information → Signing Secret)")
+        elif not SIGNING_SECRET.match(secret):
+            problems.append("SLACK_SIGNING_SECRET is malformed: expected 32 hexadecimal digits")
+    if settings.public_url and not re.match(r"^https?://[^/\s]+", settings.public_url):
+        problems.append("FWTREND_PUBLIC_URL must be an http(s) URL, e.g. https://fwtrend.example")
+    return problems
+
+
+def check_slack_settings(settings: Settings, *, socket: bool) -> None:
+    problems = slack_config_problems(settings, socket=socket)
+    if problems:
+        raise ConfigError("cannot start the bot:\n  " + "\n  ".join(problems) + f"\n{SETUP_HINT}")
+
+
+def check_slack_auth(settings: Settings) -> str:
+    """auth.test with the bot token; returns "bot @ team" or raises ConfigError."""
+    from slack_sdk.errors import SlackApiError, SlackClientError
+
+    client = _client(settings)
+    try:
+        result = client.auth_test()
+    except SlackApiError as exc:
+        error = exc.response.get("error") if exc.response is not None else "unknown"
+        raise ConfigError(f"Slack refused SLACK_BOT_TOKEN: {error}. {SETUP_HINT}") from None
+    except (SlackClientError, OSError) as exc:
+        raise ConfigError(
+            f"cannot reach Slack at {settings.slack_api_url} ({type(exc).__name__}); "
+            "check the network or SLACK_API_URL"
+        ) from None
+    return f"{result.get('user', '?')} @ {result.get('team', '?')}"
+
+
+def _client(settings: Settings) -> Any:
+    assert settings.slack_bot_token is not None
+    return web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+
+
+def chart_key(settings: Settings) -> bytes:
+    """The key chart names are hashed with: derived from the signing secret, stable across
+    restarts and workers, and useless to anyone without it."""
+    secret = settings.slack_signing_secret
+    assert secret is not None
+    return hashlib.sha256(b"fwtrend-charts\0" + secret.get_secret_value().encode()).digest()
+
+
+@dataclass
+class Bot:
+    """A running bot's parts; ``app`` is the Bolt App."""
+
+    app: Any
+    replier: Replier
+    work: ThreadPoolExecutor
+    charts: ChartFiles | None
+
+
+def build_bot(settings: Settings, engine: Engine, *, socket: bool = False) -> Bot:
+    """Wire the engine, the bot's state, Slack delivery and the Bolt app together."""
+    from bot.slack_app import create_app
+
+    check_slack_settings(settings, socket=socket)
+    client = _client(settings)
+    public_url = None if socket else settings.public_url
+    charts = ChartFiles(settings.resolved_chart_dir(), chart_key(settings)) if public_url else None
+    replier = Replier(
+        engine,
+        BotState(settings.db_path),
+        SlackDelivery(client),
+        AdminGate(settings.admins),
+        charts=charts,
+        public_url=public_url,
+    )
+    # Answers run here, not in Bolt's listener threads, so slow ones never delay an ack.
+    work = ThreadPoolExecutor(settings.web_concurrency, thread_name_prefix="fwtrend-answer")
+    secret = None if socket else settings.slack_signing_secret
+    app = create_app(
+        client, replier, work, signing_secret=secret.get_secret_value() if secret else None
+    )
+    return Bot(app=app, replier=replier, work=work, charts=charts)
+
+
+def make_web_app(settings: Settings, engine: Engine) -> WSGIApplication:
+    """The web process's WSGI app (what gunicorn serves)."""
+    from bot.slack_app import EVENTS_PATH, wsgi_handler
+    from bot.web import make_wsgi_app
+
+    bot = build_bot(settings, engine)
+
+    def health() -> dict[str, object]:
+        engine.store.db.execute("select 1 from points limit 1").fetchall()
+        return {"ok": True, "version": __version__}
+
+    return make_wsgi_app(
+        wsgi_handler(bot.app), charts=bot.charts, health=health, slack_path=EVENTS_PATH
+    )
+
+
+def configure_logging() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # Their INFO lines are per-request chatter; warnings and errors still come through.
+    for name in ("slack_sdk", "slack_bolt", "fwtrend.bolt"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def run_http(settings: Settings, engine_factory: Any, *, threads: int) -> None:
+    """Serve HTTP on settings.host:settings.port with gunicorn (one worker, threads)."""
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            options = {
+                "bind": f"{settings.host}:{settings.port}",
+                "workers": 1,  # answers, charts and the ack pool live in this one process
+                "worker_class": "gthread",
+                "threads": threads,
+                "timeout": 30,
+                "graceful_timeout": 20,
+                "keepalive": 5,
+                "accesslog": None,
+                "errorlog": "-",
+                "loglevel": "info",
+                "proc_name": "fwtrend-web",
+                # gunicorn ≥ 25 opens a control socket in $HOME; two servers would collide.
+                "control_socket_disable": True,
+            }
+            for key, value in options.items():
+                if key in self.cfg.settings:  # older gunicorns lack some of these
+                    self.cfg.set(key, value)
+
+        def load(self) -> WSGIApplication:
+            configure_logging()
+            return make_web_app(settings, engine_factory())
+
+    Server().run()
+
+
+def run_socket(settings: Settings, engine: Engine) -> None:
+    """Socket Mode: no public URL needed; for local development."""
+    from bot.slack_app import start_socket_mode
+
+    configure_logging()
+    bot = build_bot(settings, engine, socket=True)
+    assert settings.slack_app_token is not None
+    start_socket_mode(bot.app, settings.slack_app_token.get_secret_value())

@@ -1,0 +1,148 @@
+"""Slack at the edge: the Bolt app, its listeners and adapters; the only slack_bolt importer."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import Ack, App, BoltResponse
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk import WebClient
+
+from bot.blocks import SHARE_ACTION_ID
+from bot.replies import Origin, Replier
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIEnvironment
+
+log = logging.getLogger("fwtrend.slack")
+
+EVENTS_PATH = "/slack/events"
+# `/fwtrend`, and also e.g. `/fwtrend-dev` for a staging app in the same workspace.
+COMMAND = re.compile(r"^/fwtrend(?:[-_][a-z0-9]+)?$")
+# Threads that run Bolt's listener functions. Ours only triage and hand real work to a separate
+# pool, so these never wait on a slow answer; sized to the web server's request threads so an
+# acknowledgement never queues behind another.
+ACK_THREADS = 32
+
+
+class _SkipTokenNotice(logging.Filter):
+    # Bolt notices SLACK_BOT_TOKEN in the environment next to our client; that is intended.
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+def create_app(
+    client: WebClient,
+    replier: Replier,
+    work: Executor,
+    *,
+    signing_secret: str | None,
+) -> App:
+    """The Bolt app; ``signing_secret=None`` means Socket Mode (no HTTP requests to verify).
+
+    Constructing it calls auth.test, so a bad token fails here, at start-up.
+    """
+    bolt_log = logging.getLogger("fwtrend.bolt")
+    bolt_log.addFilter(_SkipTokenNotice())
+    app = App(
+        name="fwtrend",
+        client=client,
+        signing_secret=signing_secret or "",
+        request_verification_enabled=signing_secret is not None,
+        listener_executor=ThreadPoolExecutor(ACK_THREADS, thread_name_prefix="fwtrend-ack"),
+        logger=bolt_log,
+    )
+    _register(app, replier, work)
+    return app
+
+
+def _register(app: App, replier: Replier, work: Executor) -> None:
+    def later(job: Callable[..., None], origin: Origin, *args: Any) -> None:
+        def guarded() -> None:
+            try:
+                job(*args, origin)
+            except Exception:  # noqa: BLE001 - the user must hear back, whatever broke
+                replier.report_failure(origin)
+
+        work.submit(guarded)
+
+    @app.middleware
+    def answer_each_event_once(body: dict[str, Any], next: Callable[[], BoltResponse]) -> Any:
+        # Slack redelivers an event it thinks we missed (X-Slack-Retry-Num); its event_id
+        # stays the same, so a second delivery is acknowledged and dropped.
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id and not replier.state.first_delivery(f"event:{event_id}"):
+            log.info("dropped a redelivery of event %s", event_id)
+            return BoltResponse(status=200, body="")
+        return next()
+
+    @app.command(COMMAND)
+    def on_command(ack: Ack, command: dict[str, Any]) -> None:
+        origin = Origin(
+            user_id=command.get("user_id", ""),
+            channel_id=command.get("channel_id", ""),
+            response_url=command.get("response_url"),
+        )
+        try:
+            triage = replier.triage(command.get("text", ""), origin.user_id)
+        except Exception:  # noqa: BLE001 - still acknowledge; the error reply follows
+            ack()
+            later(lambda o: replier.report_failure(o), origin)
+            return
+        if triage.reply is not None:
+            # Help, refusals and bad input are answered in the acknowledgement itself.
+            ack(text=triage.reply.text, blocks=triage.reply.blocks, response_type="ephemeral")
+            return
+        ack()
+        later(replier.run, origin, triage)
+
+    @app.action(SHARE_ACTION_ID)
+    def on_share(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        origin = Origin(
+            user_id=(body.get("user") or {}).get("id", ""),
+            channel_id=(body.get("channel") or body.get("container") or {}).get("id", ""),
+            response_url=body.get("response_url"),
+        )
+        later(replier.share, origin, str(action.get("value", "")))
+
+    @app.event("app_mention")
+    def on_mention(event: dict[str, Any]) -> None:
+        origin = Origin(
+            user_id=event.get("user", ""),
+            channel_id=event.get("channel", ""),
+            thread_ts=event.get("thread_ts") or event.get("ts"),
+        )
+        later(_converse(replier), origin, event.get("text", ""))
+
+    @app.event("message")
+    def on_message(event: dict[str, Any]) -> None:
+        # Only people's direct messages; edits, joins, bots (ourselves included) are not asks.
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return
+        origin = Origin(
+            user_id=event.get("user", ""), channel_id=event.get("channel", ""), is_dm=True
+        )
+        later(_converse(replier), origin, event.get("text", ""))
+
+
+def _converse(replier: Replier) -> Callable[[str, Origin], None]:
+    def converse(text: str, origin: Origin) -> None:
+        replier.run(replier.triage(text, origin.user_id), origin)
+
+    return converse
+
+
+def wsgi_handler(app: App) -> Callable[[WSGIEnvironment, StartResponse], Iterable[bytes]]:
+    """Bolt's WSGI adapter for POST /slack/events (commands, events and interactivity)."""
+    return SlackRequestHandler(app, path=EVENTS_PATH)
+
+
+def start_socket_mode(app: App, app_token: str) -> None:
+    """Connect to Slack over a WebSocket and serve until interrupted (local use)."""
+    SocketModeHandler(app, app_token, web_client=app.client).start()  # type: ignore[no-untyped-call]

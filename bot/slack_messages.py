@@ -1,0 +1,117 @@
+"""Slack messages that are not answers: help, notices, refusals, admin status, share credits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from bot.blocks import answer_blocks, answer_fallback_text, escape_mrkdwn, fit_blocks
+from bot.models import Answer, TableRow
+from bot.status import StatusReport, source_line, status_lines
+
+BlockDict = dict[str, Any]
+
+# Rows the Slack help adds to the engine's examples: ways in that only exist in Slack.
+SLACK_COMMAND_ROWS = [TableRow(key="help", label="this list")]
+SLACK_OTHER_ROWS = [
+    TableRow(key="@fwtrend <question>", label="in a channel: the answer arrives in a thread"),
+    TableRow(key="a direct message to fwtrend", label="the answer arrives in the conversation"),
+]
+ADMIN_COMMAND_ROWS = [
+    TableRow(key="admin status", label="admins: freshness per source, counts, store size, version"),
+]
+SHARED_BY = "Shared by <@{user}>"
+ERROR_TEXT = (
+    "Sorry, something went wrong while answering (reference `{ref}`). "
+    "Please try again; if it keeps happening, tell an fwtrend admin the reference."
+)
+EXPIRED_TEXT = "That answer is no longer available to share. Ask again to get a fresh one."
+CHART_MISSING = "The chart could not be attached ({reason}); the sparklines above show the trend."
+
+
+class Message(BaseModel):
+    """A Slack message payload: fallback ``text`` plus Block Kit ``blocks``."""
+
+    text: str
+    blocks: list[BlockDict]
+
+
+def help_message(engine_help: Answer, *, admin: bool) -> Message:
+    """The engine's examples as slash commands, plus the Slack-only ways in."""
+    commands = [*engine_help.rows, *SLACK_COMMAND_ROWS, *(ADMIN_COMMAND_ROWS if admin else [])]
+    rows = [row.model_copy(update={"key": f"/fwtrend {row.key}"}) for row in commands]
+    rows += SLACK_OTHER_ROWS
+    answer = engine_help.model_copy(update={"rows": rows})
+    return answer_message(answer)
+
+
+def answer_message(
+    answer: Answer,
+    *,
+    image_url: str | None = None,
+    slack_file_id: str | None = None,
+    share_value: str | None = None,
+    extra_context: str | None = None,
+) -> Message:
+    """An answer as a message; ``extra_context`` adds a line such as who shared it."""
+    blocks = answer_blocks(
+        answer, image_url=image_url, slack_file_id=slack_file_id, share_value=share_value
+    )
+    if extra_context:
+        blocks = _with_context(blocks, extra_context)
+    return Message(text=answer_fallback_text(answer), blocks=blocks)
+
+
+def notice(text: str, *, title: str | None = None) -> Message:
+    """A short message: an optional header and one section (text is Slack mrkdwn)."""
+    blocks: list[BlockDict] = []
+    if title:
+        header = {"type": "plain_text", "text": escape_mrkdwn(title)}
+        blocks.append({"type": "header", "block_id": "fwtrend-header-0", "text": header})
+    section = {"type": "mrkdwn", "text": text}
+    blocks.append({"type": "section", "block_id": "fwtrend-summary-0", "text": section})
+    fallback = f"{title}: {text}" if title else text
+    return Message(text=fallback[:3000], blocks=fit_blocks(blocks, ""))
+
+
+def status_message(report: StatusReport) -> Message:
+    """`/fwtrend admin status` for admins."""
+    head = [escape_mrkdwn(line) for line in status_lines(report)]
+    lines = [f"• {escape_mrkdwn(source_line(src))}" for src in report.sources]
+    stale = [src.id for src in report.sources if src.stale]
+    blocks: list[BlockDict] = [
+        {"type": "header", "text": {"type": "plain_text", "text": "fwtrend status"}},
+        _section("summary", "\n".join(head)),
+        _section("rows", "*Sources*\n" + "\n".join(lines)),
+        _context("footer", f"As of {report.generated_on:%d %b %Y}"),
+    ]
+    summary = f"{report.points:,} points, {report.claims:,} claims"
+    if stale:
+        summary += f"; stale: {', '.join(stale)}"
+    return Message(text=f"fwtrend status: {summary}", blocks=fit_blocks(blocks, ""))
+
+
+def error_message(ref: str) -> Message:
+    return notice(ERROR_TEXT.format(ref=ref))
+
+
+def _section(role: str, text: str) -> BlockDict:
+    return {"type": "section", "block_id": f"fwtrend-{role}-0", "text": _mrkdwn(text)}
+
+
+def _context(role: str, text: str) -> BlockDict:
+    return {"type": "context", "block_id": f"fwtrend-{role}-x", "elements": [_mrkdwn(text)]}
+
+
+def _mrkdwn(text: str) -> dict[str, str]:
+    return {"type": "mrkdwn", "text": text}
+
+
+def _with_context(blocks: list[BlockDict], text: str) -> list[BlockDict]:
+    # Just above the footer line, where readers look for who and when.
+    at = next(
+        (i for i, b in enumerate(blocks) if str(b.get("block_id", "")).startswith("fwtrend-foot")),
+        len(blocks),
+    )
+    return fit_blocks([*blocks[:at], _context("credit", text), *blocks[at:]], "")
