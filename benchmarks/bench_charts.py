@@ -72,12 +72,12 @@ def percentile(values: list[float], pct: float) -> float:
 
 def measure(spec: ChartSpec) -> tuple[list[float], list[float], int]:
     """Wall and CPU milliseconds of ROUNDS renders after one warm-up, and the PNG size."""
-    png = render_chart(spec)
+    png = render_chart(spec, cached=False)
     wall: list[float] = []
     cpu: list[float] = []
     for _ in range(ROUNDS):
         wall_start, cpu_start = time.perf_counter(), time.process_time()
-        again = render_chart(spec)
+        again = render_chart(spec, cached=False)
         cpu.append((time.process_time() - cpu_start) * 1000)
         wall.append((time.perf_counter() - wall_start) * 1000)
         assert again == png, "renders must be byte-identical"
@@ -92,7 +92,7 @@ def timed(action: Callable[[], object]) -> float:
 
 def main() -> None:
     line, bar = line_spec(), bar_spec()
-    cold = timed(lambda: render_chart(line))
+    cold = timed(lambda: render_chart(line, cached=False))
     print(f"cold start (import matplotlib, load fonts, first render): {cold:.0f} ms")
     print(f"{'chart':<26}{'p50 ms':>8}{'p95 ms':>8}{'cpu p50':>9}{'PNG bytes':>11}")
     for name, spec in (("line (3 × 120 monthly)", line), (f"bar ({len(bar.bars)} bars)", bar)):

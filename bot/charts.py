@@ -6,6 +6,7 @@ import functools
 import io
 import math
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -86,17 +87,39 @@ _NBSP = "\u00a0"
 # Matplotlib documents itself as not thread-safe: each render has its own Figure, but caches
 # behind it are shared, so renders are serialised. One takes a few tens of milliseconds.
 _RENDER_LOCK = threading.Lock()
+RENDER_CACHE_SIZE = 128  # PNGs of ~30-60 KB: a few MB at most
+_CACHE: OrderedDict[str, bytes] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
 
 
 # ---------------------------------------------------------------- public API
 
 
-def render_chart(spec: ChartSpec) -> bytes:
+def render_chart(spec: ChartSpec, *, cached: bool = True) -> bytes:
     """Render ``spec`` as a 600×340 PNG for a chat message; the same spec gives the same bytes.
 
     Raises ``ValueError`` when there is nothing to draw (no series with points, no bars) or a
     series has different numbers of dates and values.
     """
+    if not cached:
+        return _render(spec)
+    # Popular questions come back all day and their data only changes on a refresh, which
+    # changes the spec: caching by the spec's content skips the slowest step of an answer.
+    key = spec.model_dump_json()
+    with _CACHE_LOCK:
+        png = _CACHE.get(key)
+        if png is not None:
+            _CACHE.move_to_end(key)
+            return png
+    png = _render(spec)
+    with _CACHE_LOCK:
+        _CACHE[key] = png
+        while len(_CACHE) > RENDER_CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return png
+
+
+def _render(spec: ChartSpec) -> bytes:
     if spec.kind == "line":
         lines = _line_data(spec.series)
         if not lines:

@@ -228,7 +228,7 @@ def serve(socket: bool) -> None:
         return
     click.echo(f"fwtrend {__version__}: HTTP on {settings.host}:{settings.port} as {who}", err=True)
     engine.store.db.conn.close()  # the worker process opens its own
-    run_http(settings, lambda: open_engine(settings), threads=ACK_THREADS)
+    run_http(settings, threads=ACK_THREADS)
 
 
 def main() -> NoReturn:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from bot import __version__
 from bot.admin import AdminGate
@@ -27,6 +29,7 @@ BOT_TOKEN = re.compile(r"^xoxb-[A-Za-z0-9-]{8,}$")
 APP_TOKEN = re.compile(r"^xapp-[A-Za-z0-9-]{8,}$")
 # Slack's signing secrets are 32 hex digits; a little leeway in case that grows.
 SIGNING_SECRET = re.compile(r"^[0-9a-fA-F]{32,128}$")
+SWITCH_INTERVAL = 0.0005  # seconds
 SETUP_HINT = "See README.md, 'Run the bot in Slack', for where to find each value."
 
 
@@ -151,6 +154,16 @@ def make_web_app(settings: Settings, engine: Engine) -> WSGIApplication:
     )
 
 
+def tune_interpreter() -> None:
+    """Let request threads get the GIL quickly while answer threads compute.
+
+    CPython hands the GIL over every 5 ms by default; an acknowledgement needs it a dozen
+    times (socket reads, parsing, the write), so behind busy answer threads it would wait tens
+    of milliseconds. Slack's clock is on the acknowledgement, not on the answer.
+    """
+    sys.setswitchinterval(SWITCH_INTERVAL)
+
+
 def configure_logging() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -160,36 +173,48 @@ def configure_logging() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-def run_http(settings: Settings, engine_factory: Any, *, threads: int) -> None:
-    """Serve HTTP on settings.host:settings.port with gunicorn (one worker, threads)."""
-    from gunicorn.app.base import BaseApplication
+def gunicorn_argv(settings: Settings, *, threads: int) -> list[str]:
+    """The gunicorn command line for the web process."""
+    from gunicorn.config import KNOWN_SETTINGS
 
-    class Server(BaseApplication):  # type: ignore[misc]
-        def load_config(self) -> None:
-            options = {
-                "bind": f"{settings.host}:{settings.port}",
-                "workers": 1,  # answers, charts and the ack pool live in this one process
-                "worker_class": "gthread",
-                "threads": threads,
-                "timeout": 30,
-                "graceful_timeout": 20,
-                "keepalive": 5,
-                "accesslog": None,
-                "errorlog": "-",
-                "loglevel": "info",
-                "proc_name": "fwtrend-web",
-                # gunicorn ≥ 25 opens a control socket in $HOME; two servers would collide.
-                "control_socket_disable": True,
-            }
-            for key, value in options.items():
-                if key in self.cfg.settings:  # older gunicorns lack some of these
-                    self.cfg.set(key, value)
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"{settings.host}:{settings.port}",
+        "--workers",
+        "1",  # answers, charts and the ack pool live in this one process
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(threads),
+        "--timeout",
+        "30",
+        "--graceful-timeout",
+        "20",
+        "--keep-alive",
+        "5",
+        "--error-logfile",
+        "-",
+        "--log-level",
+        "info",
+    ]
+    if any(setting.name == "control_socket_disable" for setting in KNOWN_SETTINGS):
+        argv.append("--no-control-socket")  # gunicorn ≥ 25 puts one in $HOME; two would clash
+    return [*argv, "bot.wsgi:application()"]
 
-        def load(self) -> WSGIApplication:
-            configure_logging()
-            return make_web_app(settings, engine_factory())
 
-    Server().run()
+def run_http(settings: Settings, *, threads: int) -> NoReturn:
+    """Replace this process with gunicorn serving HTTP on settings.host:settings.port.
+
+    An exec, not a fork: the checks already ran here, and gunicorn's master then stays small
+    while the worker alone loads the bot.
+    """
+    argv = gunicorn_argv(settings, threads=threads)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(argv[0], argv)
 
 
 def run_socket(settings: Settings, engine: Engine) -> None:

@@ -116,8 +116,15 @@ def test_render_is_a_small_chat_sized_png(fixture: str, request: pytest.FixtureR
 @pytest.mark.parametrize("fixture", ["line_spec", "bar_spec"])
 def test_render_is_deterministic(fixture: str, request: pytest.FixtureRequest) -> None:
     spec: ChartSpec = request.getfixturevalue(fixture)
-    assert render_chart(spec) == render_chart(spec)
-    assert render_chart(spec.model_copy(deep=True)) == render_chart(spec)
+    assert render_chart(spec, cached=False) == render_chart(spec, cached=False)
+    assert render_chart(spec.model_copy(deep=True)) == render_chart(spec, cached=False)
+
+
+def test_render_cache_returns_the_same_png(line_spec: ChartSpec) -> None:
+    first = render_chart(line_spec)
+    assert render_chart(line_spec.model_copy(deep=True)) is first  # a hit, not a re-render
+    changed = line_spec.model_copy(update={"title": line_spec.title + " (changed)"})
+    assert render_chart(changed) != first
 
 
 def test_render_has_a_pure_white_background(line_spec: ChartSpec) -> None:
@@ -132,7 +139,7 @@ def test_render_is_thread_safe(line_spec: ChartSpec, bar_spec: ChartSpec) -> Non
     expected = {"line": render_chart(line_spec), "bar": render_chart(bar_spec)}
     specs = [line_spec, bar_spec] * 4
     with ThreadPoolExecutor(max_workers=4) as pool:
-        results = list(pool.map(render_chart, specs))
+        results = list(pool.map(lambda spec: render_chart(spec, cached=False), specs))
     assert results == [expected[spec.kind] for spec in specs]
 
 

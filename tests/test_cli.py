@@ -148,8 +148,12 @@ def test_cli_kb_check(tmp_path: Path) -> None:
 
 
 def test_cli_db_upgrade_idempotent(tmp_path: Path) -> None:
+    from bot.store import migrations
+
     first = run(["db", "upgrade"], tmp_path)
-    assert first.returncode == 0 and "1 migrations applied" in first.stdout
+    names = [m.name for m in migrations._migrations]
+    assert first.returncode == 0 and f"{len(names)} migrations applied" in first.stdout
+    assert all(name in first.stdout for name in names) and "knowledge reloaded" in first.stdout
     second = run(["db", "upgrade"], tmp_path)
     assert "0 migrations applied" in second.stdout and "already current" in second.stdout
 

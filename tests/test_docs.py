@@ -31,3 +31,33 @@ def test_docs_ci_runs_the_readme_commands() -> None:
     assert len(commands) == 2
     for command in commands:
         assert command in ci
+
+
+def test_manifest_matches_the_bot() -> None:
+    import re
+
+    import yaml
+
+    from bot.commands import ADMIN_ACTIONS
+    from bot.slack_app import COMMAND, EVENTS_PATH
+
+    manifest = yaml.safe_load((ROOT / "slack-manifest.yaml").read_text(encoding="utf-8"))
+    [command] = manifest["features"]["slash_commands"]
+    assert COMMAND.match(command["command"])
+    settings = manifest["settings"]
+    urls = [command["url"], settings["event_subscriptions"]["request_url"]]
+    urls.append(settings["interactivity"]["request_url"])
+    assert all(url.endswith(EVENTS_PATH) for url in urls)
+    assert settings["interactivity"]["is_enabled"] is True
+    assert set(settings["event_subscriptions"]["bot_events"]) == {"app_mention", "message.im"}
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    # Each Web API method the bot calls needs its scope.
+    needed = {"commands", "chat:write", "files:write", "files:read", "channels:join"}
+    assert needed | {"app_mentions:read", "im:history"} <= scopes
+    assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
+    assert len(manifest["display_information"]["description"]) <= 140
+    assert len(command["usage_hint"]) <= 1000
+    # The README's Slack walkthrough names the manifest and every admin command.
+    assert "slack-manifest.yaml" in README
+    for action in ADMIN_ACTIONS:
+        assert re.search(rf"/fwtrend admin {action}\b", README), action

@@ -324,3 +324,23 @@ def test_form_encoded_command_fields_reach_the_parser(bot: BotProcess) -> None:
     bot.post(body)
     [reply] = bot.fake.wait_for_hook("amp", timeout=15)
     assert "JAX" in reply["text"] and "PyTorch" in reply["text"]
+
+
+def test_refused_chart_reply_is_resent_without_the_image(fake: FakeSlack, bot: BotProcess) -> None:
+    fake.fail_next("hook", error="invalid_blocks")  # e.g. Slack could not show the image
+    slash(bot, QUESTION, "refused")
+    [reply] = fake.wait_for_hook("refused", timeout=15)
+    assert [c.status for c in fake.calls_to("hook")] == [400, 200]
+    assert not any(b["type"] == "image" for b in reply["blocks"])
+    assert "chart could not be attached (invalid_blocks)" in all_text(reply["blocks"])
+    assert "101,967" in reply["text"]
+
+
+def test_slow_answers_do_not_delay_acknowledgements(fake: FakeSlack, db: Path) -> None:
+    fake.delay("files.getUploadURLExternal", 3.0)  # every answer is stuck in its chart upload
+    with BotProcess(fake, db, FWTREND_WORKER_THREADS="2") as bot:
+        acks = [slash(bot, QUESTION, f"busy{i}") for i in range(12)]
+        assert all(status == 200 for status, _, _ in acks)
+        assert max(seconds for _, _, seconds in acks) < ACK_BUDGET
+        fake.wait_for_hook("busy0", timeout=20)
+        fake.delay("files.getUploadURLExternal", 0)  # let the queue drain before stopping

@@ -1,0 +1,25 @@
+"""The floor for bench_slack.py: a Bolt app under the same gunicorn settings that only acks."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk import WebClient
+
+bolt = App(
+    client=WebClient(token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["SLACK_API_URL"]),
+    signing_secret=os.environ["SLACK_SIGNING_SECRET"],
+    listener_executor=ThreadPoolExecutor(32),
+)
+
+
+@bolt.command("/fwtrend")
+def ack_only(ack: Ack, command: dict[str, Any]) -> None:
+    ack()
+
+
+api = SlackRequestHandler(bolt)

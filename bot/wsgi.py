@@ -1,0 +1,19 @@
+"""The web process's WSGI entry for gunicorn: `gunicorn 'bot.wsgi:application()'`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from wsgiref.types import WSGIApplication
+
+
+def application() -> WSGIApplication:
+    """Build the bot from the environment's settings (run once, in the gunicorn worker)."""
+    from bot.cli import load_settings, open_engine
+    from bot.serve import configure_logging, make_web_app, tune_interpreter
+
+    configure_logging()
+    tune_interpreter()
+    settings = load_settings()
+    return make_web_app(settings, open_engine(settings))

@@ -1,0 +1,96 @@
+"""`fwtrend serve` refuses to start, clearly, when Slack settings are missing or wrong."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.serve import slack_config_problems
+from bot.settings import Settings
+from tests.bot_process import BOT_TOKEN, SIGNING_SECRET, bot_env, free_port, procfile_command
+from tests.fakes.slack_api import FakeSlack
+
+
+def serve(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*procfile_command("web"), *args], env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    with FakeSlack(token=BOT_TOKEN) as server:
+        yield server
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"SLACK_BOT_TOKEN": ""}, "SLACK_BOT_TOKEN is not set"),
+        ({"SLACK_BOT_TOKEN": "xoxp-user-token-123456"}, "SLACK_BOT_TOKEN is malformed"),
+        ({"SLACK_SIGNING_SECRET": ""}, "SLACK_SIGNING_SECRET is not set"),
+        ({"SLACK_SIGNING_SECRET": "not-a-secret"}, "SLACK_SIGNING_SECRET is malformed"),
+        ({"FWTREND_PUBLIC_URL": "fwtrend.example"}, "FWTREND_PUBLIC_URL must be"),
+        ({"PORT": "http"}, "invalid setting: PORT"),
+    ],
+)
+def test_bad_settings_stop_start_up(
+    fake: FakeSlack, tmp_path: Path, changes: dict[str, str], message: str
+) -> None:
+    env = bot_env(fake, tmp_path / "fwtrend.db", free_port())
+    env.update(changes)
+    result = serve(env)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert SIGNING_SECRET not in result.stderr and BOT_TOKEN not in result.stderr
+    assert fake.calls == []  # nothing was sent to Slack with bad settings
+    assert not (tmp_path / "fwtrend.db").exists() or message.startswith("invalid")
+
+
+def test_every_problem_is_listed_at_once(fake: FakeSlack, tmp_path: Path) -> None:
+    env = bot_env(fake, tmp_path / "fwtrend.db", free_port())
+    env.update(SLACK_BOT_TOKEN="", SLACK_SIGNING_SECRET="")
+    result = serve(env)
+    assert "SLACK_BOT_TOKEN is not set" in result.stderr
+    assert "SLACK_SIGNING_SECRET is not set" in result.stderr
+    assert "README.md" in result.stderr
+
+
+def test_token_slack_rejects_stops_start_up(fake: FakeSlack, tmp_path: Path) -> None:
+    env = bot_env(fake, tmp_path / "fwtrend.db", free_port())
+    env["SLACK_BOT_TOKEN"] = "xoxb-9999-revoked-token"
+    result = serve(env)
+    assert result.returncode == 2
+    assert "Slack refused SLACK_BOT_TOKEN: invalid_auth" in result.stderr
+    assert "revoked" not in result.stderr
+    assert [c.method for c in fake.calls] == ["auth.test"]
+
+
+def test_unreachable_slack_stops_start_up(tmp_path: Path) -> None:
+    with FakeSlack() as gone:
+        env = bot_env(gone, tmp_path / "fwtrend.db", free_port())
+    result = serve(env)  # the fake has stopped: connection refused
+    assert result.returncode == 2
+    assert "cannot reach Slack at http://127.0.0.1:" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_socket_mode_needs_the_app_token(fake: FakeSlack, tmp_path: Path) -> None:
+    env = bot_env(fake, tmp_path / "fwtrend.db", free_port())
+    result = serve(env, "--socket")
+    assert result.returncode == 2
+    assert "SLACK_APP_TOKEN is not set" in result.stderr
+    env["SLACK_APP_TOKEN"] = "xoxb-not-an-app-token"
+    assert "SLACK_APP_TOKEN is malformed" in serve(env, "--socket").stderr
+
+
+def test_socket_mode_does_not_need_a_signing_secret() -> None:
+    settings = Settings(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN="xapp-1-A1-123-abcdef")
+    assert slack_config_problems(settings, socket=True) == []
+    assert slack_config_problems(settings, socket=False) == [
+        "SLACK_SIGNING_SECRET is not set (Basic Information → Signing Secret)"
+    ]
