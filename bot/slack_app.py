@@ -50,7 +50,9 @@ def create_app(
     bolt_log = logging.getLogger("fwtrend.bolt")
     bolt_log.addFilter(_SkipTokenNotice())
     app = App(
-        name="fwtrend",
+        # Bolt names a per-request logger after the app and copies this logger's level onto
+        # it: a name inside the "fwtrend" tree would silence every fwtrend.* INFO line.
+        name="fwtrend-bolt-app",
         client=client,
         signing_secret=signing_secret or "",
         request_verification_enabled=signing_secret is not None,
@@ -98,7 +100,10 @@ def _register(app: App, replier: Replier, work: Executor) -> None:
             # Help, refusals and bad input are answered in the acknowledgement itself.
             ack(text=triage.reply.text, blocks=triage.reply.blocks, response_type="ephemeral")
             return
-        ack()
+        if triage.ack is not None:
+            ack(text=triage.ack.text, blocks=triage.ack.blocks, response_type="ephemeral")
+        else:
+            ack()
         later(replier.run, origin, triage)
 
     @app.action(SHARE_ACTION_ID)

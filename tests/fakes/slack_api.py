@@ -16,12 +16,19 @@ What it answers (shaped like Slack's answers, as far as slack_sdk and slack_bolt
   string and a form, JSON or multipart body: ``auth.test``, ``chat.postMessage``,
   ``chat.postEphemeral``, ``chat.update``, ``chat.delete``, ``files.getUploadURLExternal``,
   ``files.completeUploadExternal``, ``files.info``, ``conversations.join``,
-  ``conversations.info``, ``views.publish``. Anything else: ``{"ok": false, "error":
-  "unknown_method"}``, so a bot calling a method the fake lacks fails loudly.
+  ``conversations.info``, ``views.publish``, ``apps.connections.open``. Anything else:
+  ``{"ok": false, "error": "unknown_method"}``, so a bot calling a method the fake lacks fails
+  loudly.
 * Every Web API method needs ``Authorization: Bearer xoxb-…`` (``not_authed`` without a bearer
   token, ``invalid_auth`` for a non-bot token or, when ``FakeSlack(token=…)`` is given, any
   other token). Tokens are never printed, logged or kept: recorded headers/params hold a
   redacted value.
+* ``apps.connections.open`` (Socket Mode) instead needs the app-level token, ``xapp-…``
+  (``not_allowed_token_type`` for a bot or user token, ``invalid_auth`` for anything else or,
+  when ``FakeSlack(app_token=…)`` is given, any other xapp token) and answers ``{"ok": true,
+  "url": fake.socket_mode_url}`` — the WebSocket URL of a ``tests.fakes.socket_mode``
+  server, set with ``FakeSlack(socket_mode_url=…)`` or the attribute. Without one it answers
+  ``socket_mode_not_enabled`` (the fake's own error code).
 * ``POST /upload/<file_id>`` — the ``upload_url`` handed out by ``files.getUploadURLExternal``;
   takes raw bytes (what slack_sdk's ``files_upload_v2`` sends, with urllib's default form
   content type, which is *not* decoded) or multipart; answers ``200 OK - <n>``. No token needed.
@@ -292,8 +299,13 @@ class FakeSlack:
         file_processing_polls: int = 0,
         fetch_image_urls: bool = False,
         scopes: str = DEFAULT_SCOPES,
+        app_token: str | None = None,
+        socket_mode_url: str | None = None,
     ) -> None:
         self._expected_token = token
+        self._expected_app_token = app_token
+        # What apps.connections.open hands out: a Socket Mode server's ws:// URL.
+        self.socket_mode_url = socket_mode_url
         self._default_polls = file_processing_polls
         self.fetch_image_urls = fetch_image_urls
         self.scopes = scopes
@@ -611,9 +623,12 @@ class FakeSlack:
         if not auth.startswith("Bearer ") or not auth[7:].strip():
             return _Reply.json({"ok": False, "error": "not_authed"})
         token = auth[7:].strip()
-        if not token.startswith("xoxb-") or (
-            self._expected_token is not None
-            and not hmac.compare_digest(token.encode(), self._expected_token.encode())
+        app_level = method in _APP_TOKEN_METHODS
+        expected = self._expected_app_token if app_level else self._expected_token
+        if app_level and token.startswith(("xoxb-", "xoxp-")):
+            return _Reply.json({"ok": False, "error": "not_allowed_token_type"})
+        if not token.startswith("xapp-" if app_level else "xoxb-") or (
+            expected is not None and not hmac.compare_digest(token.encode(), expected.encode())
         ):
             return _Reply.json({"ok": False, "error": "invalid_auth"})
         fault = self._take_fault(method)
@@ -1074,6 +1089,11 @@ class FakeSlack:
             },
         }
 
+    def _apps_connections_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        if self.socket_mode_url is None:
+            raise _SlackError("socket_mode_not_enabled")
+        return {"ok": True, "url": self.socket_mode_url}
+
 
 _METHODS: dict[str, Any] = {
     "auth.test": FakeSlack._auth_test,
@@ -1087,7 +1107,10 @@ _METHODS: dict[str, Any] = {
     "conversations.join": FakeSlack._conversations_join,
     "conversations.info": FakeSlack._conversations_info,
     "views.publish": FakeSlack._views_publish,
+    "apps.connections.open": FakeSlack._apps_connections_open,
 }
+# Methods that take the app-level token (xapp-…) instead of the bot token.
+_APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
 
 
 # --------------------------------------------------------------------------------------------
