@@ -33,9 +33,10 @@ from bot.models import (
 from bot.periods import describe_age, format_period
 from bot.query import QueryError, Vocabulary, parse_query
 from bot.series import FLOW_METRICS
-from bot.store import Store
+from bot.store import LIVE_VERSION, Store
 
 MAX_CLAIMS = 6
+ALL_LABEL = "All (site-wide)"
 
 
 class Engine:
@@ -48,6 +49,7 @@ class Engine:
         self.frameworks = store.frameworks()
         self.metrics = store.metrics()
         self.sources = store.sources()
+        self._live_version = store.meta(LIVE_VERSION)
         self.claims = store.claims()
         topics = {t for claim in self.claims.values() for t in claim.topics}
         self.vocab = Vocabulary(self.frameworks, self.metrics, topics)
@@ -78,6 +80,7 @@ class Engine:
 
     def answer(self, query: Query) -> Answer:
         """Answer a parsed query."""
+        self._follow_refreshes()
         handler = {
             "help": self._help,
             "sources": self._sources,
@@ -97,7 +100,11 @@ class Engine:
 
     def source_ref(self, source_id: str) -> SourceRef:
         """A source as answers cite it, with the age of its evidence."""
-        src = self.sources[source_id]
+        src = self.sources.get(source_id)
+        if src is None:  # a refresh (maybe in another process) added a live source
+            self.store.invalidate()
+            self.sources = self.store.sources()
+            src = self.sources[source_id]
         return SourceRef(
             id=src.id,
             title=src.title,
@@ -109,6 +116,20 @@ class Engine:
             kind=src.kind,
             age=describe_age(src.published.end, self.today),
         )
+
+    def _follow_refreshes(self) -> None:
+        # A refresh (in this process or another) may have added live sources; one indexed
+        # read per answer tells.
+        version = self.store.meta(LIVE_VERSION)
+        if version != self._live_version:
+            self.store.invalidate()
+            self.sources = self.store.sources()
+            self._live_version = version
+
+    def framework_name(self, slug: str) -> str:
+        """A framework's name; site-wide live totals are stored under the pseudo-slug "all"."""
+        framework = self.frameworks.get(slug)
+        return framework.name if framework else ALL_LABEL if slug == "all" else slug
 
     def claim_out(self, claim: Claim) -> ClaimOut:
         """A claim as answers show it."""
@@ -135,7 +156,7 @@ class Engine:
             stale = now - fetched > self.stale_after
         return FigureOut(
             framework=point.framework,
-            framework_name=self.frameworks[point.framework].name,
+            framework_name=self.framework_name(point.framework),
             metric=point.metric,
             value=point.value,
             value_high=point.value_high,
@@ -215,7 +236,7 @@ class Engine:
                     )
                 )
         missing = [
-            self.frameworks[f].name
+            self.framework_name(f)
             for f in frameworks
             if f not in {fig.framework for fig in figures}
         ]
@@ -429,6 +450,12 @@ class Engine:
 
 
 def _point_label(point: DataPoint) -> str:
+    if point.origin == "live" and point.fetched_at is not None:
+        # Live figures say when they were fetched, to the minute: that is their evidence date.
+        at = point.fetched_at.astimezone(UTC)
+        if point.date == at.date():
+            return f"{at.day} {at:%b %Y}, fetched {at:%H:%M} UTC"
+        return f"{point.date:%b %Y}, fetched {at.day} {at:%b %Y %H:%M} UTC"
     # A monthly flow ("new stars") describes the whole month, a total its last day.
     if point.metric in FLOW_METRICS:
         return f"{point.date:%b %Y}"

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 Action = Literal["ask", "help", "admin"]
 
 # Subcommands of `/fwtrend admin …`; later issues add to this tuple, the gate covers them all.
-ADMIN_ACTIONS: tuple[str, ...] = ("status",)
+ADMIN_ACTIONS: tuple[str, ...] = ("status", "refresh")
 HELP_WORDS = {"help", "?", "-h", "--help", "usage"}
 
 _USER_MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")

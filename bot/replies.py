@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.admin import AdminGate
@@ -14,6 +15,7 @@ from bot.charts import chart_alt_text, render_chart
 from bot.commands import ADMIN_ACTIONS, Command, parse_command
 from bot.models import Answer, Query
 from bot.query import QueryError
+from bot.refresh import LockBusy, RefreshReport, unknown_sources
 from bot.slack_delivery import DeliveryError, SlackDelivery
 from bot.slack_messages import (
     CHART_MISSING,
@@ -24,13 +26,22 @@ from bot.slack_messages import (
     error_message,
     help_message,
     notice,
+    refresh_message,
     status_message,
 )
+from bot.sources import SOURCES
 from bot.status import build_status
 
 log = logging.getLogger("fwtrend.replies")
 
+# (source names, who asked) → the report; raises LockBusy when a refresh is already running.
+Refresher = Callable[[list[str], str], RefreshReport]
+
 ADMIN_USAGE = "Admin commands: {actions}. Example: `/fwtrend admin status`."
+REFRESH_STARTED = "Refreshing {names} from the public APIs; the summary follows here."
+REFRESH_UNKNOWN = "Unknown source {unknown}. Choose from {choices}, or none for all of them."
+REFRESH_BUSY = "A refresh is already running (since {since}); try again when it has finished."
+REFRESH_UNAVAILABLE = "Refreshing is not available in this process."
 ALREADY_SHARED = "This answer is already posted in the channel."
 
 
@@ -47,11 +58,13 @@ class Origin:
 
 @dataclass(frozen=True)
 class Triage:
-    """The fast first look at a request: either a reply right away, or work to do after the ack."""
+    """The fast first look at a request: either a reply right away, or work to do after the ack
+    (``ack``: what to say meanwhile, for work that takes a while)."""
 
     command: Command
     reply: Message | None = None
     query: Query | None = None
+    ack: Message | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +86,7 @@ class Replier:
         *,
         charts: ChartFiles | None = None,
         public_url: str | None = None,
+        refresher: Refresher | None = None,
     ) -> None:
         self.engine = engine
         self.state = state
@@ -80,6 +94,7 @@ class Replier:
         self.gate = gate
         self.charts = charts if public_url else None
         self.public_url = public_url.rstrip("/") if public_url else None
+        self.refresher = refresher
 
     # ------------------------------------------------------------ the fast path (before ack)
 
@@ -95,6 +110,8 @@ class Replier:
             if command.admin_action not in ADMIN_ACTIONS:
                 actions = ", ".join(f"`{a}`" for a in ADMIN_ACTIONS)
                 return Triage(command, reply=notice(ADMIN_USAGE.format(actions=actions)))
+            if command.admin_action == "refresh":
+                return self._triage_refresh(command)
             return Triage(command)
         try:
             query = self.engine.parse(command.text)
@@ -103,6 +120,15 @@ class Replier:
         if query.kind == "help":
             return Triage(command, reply=self.help(user_id))
         return Triage(command, query=query)
+
+    def _triage_refresh(self, command: Command) -> Triage:
+        unknown = unknown_sources(command.admin_args)
+        if unknown:
+            choices = ", ".join(f"`{name}`" for name in SOURCES)
+            text = REFRESH_UNKNOWN.format(unknown=", ".join(unknown), choices=choices)
+            return Triage(command, reply=notice(text))
+        names = ", ".join(command.admin_args) or "every source"
+        return Triage(command, ack=notice(REFRESH_STARTED.format(names=names)))
 
     def help(self, user_id: str) -> Message:
         engine_help = self.engine.answer(Query(kind="help", text="help"))
@@ -113,6 +139,8 @@ class Replier:
     def run(self, triage: Triage, origin: Origin) -> None:
         """Do the work a triage left and deliver it; never raises."""
         try:
+            if triage.ack is not None and not origin.response_url:
+                self.deliver_private(origin, triage.ack)  # a slash command's ack carried it
             if triage.reply is not None:
                 self.deliver_private(origin, triage.reply)
             elif triage.command.action == "admin":
@@ -142,8 +170,24 @@ class Replier:
         # if a caller skips triage.
         if self.gate.refusal(origin.user_id, command.admin_action or "") is not None:
             return
+        if command.admin_action == "refresh":
+            self._refresh(command.admin_args, origin)
+            return
         report = build_status(self.engine.store, self.engine.today, self.engine.stale_after)
         self.deliver_private(origin, status_message(report))
+
+    def _refresh(self, names: list[str], origin: Origin) -> None:
+        if self.refresher is None:
+            self.deliver_private(origin, notice(REFRESH_UNAVAILABLE))
+            return
+        try:
+            report = self.refresher(names, f"slack admin {origin.user_id}")
+        except LockBusy as exc:
+            since = f"{exc.since:%H:%M} UTC"
+            self.deliver_private(origin, notice(REFRESH_BUSY.format(since=since)))
+            return
+        names_by_slug = {slug: f.name for slug, f in self.engine.frameworks.items()}
+        self.deliver_private(origin, refresh_message(report, names_by_slug))
 
     def deliver_answer(self, answer: Answer, origin: Origin) -> None:
         """A slash command gets an ephemeral answer with a share button; a mention or DM a

@@ -23,6 +23,8 @@ from bot.slack_delivery import SlackDelivery, web_client
 if TYPE_CHECKING:
     from wsgiref.types import WSGIApplication
 
+    from bot.refresh import RefreshReport
+
 log = logging.getLogger("fwtrend.serve")
 
 BOT_TOKEN = re.compile(r"^xoxb-[A-Za-z0-9-]{8,}$")
@@ -128,6 +130,7 @@ def build_bot(settings: Settings, engine: Engine, *, socket: bool = False) -> Bo
         AdminGate(settings.admins),
         charts=charts,
         public_url=public_url,
+        refresher=lambda names, trigger: refresh_now(settings, names, trigger),
     )
     # Answers run here, not in Bolt's listener threads, so slow ones never delay an ack.
     work = ThreadPoolExecutor(settings.web_concurrency, thread_name_prefix="fwtrend-answer")
@@ -136,6 +139,19 @@ def build_bot(settings: Settings, engine: Engine, *, socket: bool = False) -> Bo
         client, replier, work, signing_secret=secret.get_secret_value() if secret else None
     )
     return Bot(app=app, replier=replier, work=work, charts=charts)
+
+
+def refresh_now(settings: Settings, names: list[str], trigger: str) -> RefreshReport:
+    """A refresh on a connection of its own (the answer engine's keeps serving reads)."""
+    from bot.knowledge import default_knowledge_dir
+    from bot.refresh import run_refresh
+    from bot.store import open_store
+
+    store = open_store(settings.db_path, settings.knowledge_dir or default_knowledge_dir())
+    try:
+        return run_refresh(store, settings, names=names, trigger=trigger)
+    finally:
+        store.db.close()
 
 
 def make_web_app(settings: Settings, engine: Engine) -> WSGIApplication:

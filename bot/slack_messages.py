@@ -8,6 +8,8 @@ from pydantic import BaseModel
 
 from bot.blocks import answer_blocks, answer_fallback_text, escape_mrkdwn, fit_blocks
 from bot.models import Answer, TableRow
+from bot.refresh import RefreshReport
+from bot.refresh_view import headline, moves_lines
 from bot.status import StatusReport, source_line, status_lines
 
 BlockDict = dict[str, Any]
@@ -20,6 +22,7 @@ SLACK_OTHER_ROWS = [
 ]
 ADMIN_COMMAND_ROWS = [
     TableRow(key="admin status", label="admins: freshness per source, counts, store size, version"),
+    TableRow(key="admin refresh [source …]", label="admins: fetch today's numbers from the APIs"),
 ]
 SHARED_BY = "Shared by <@{user}>"
 ERROR_TEXT = (
@@ -90,6 +93,31 @@ def status_message(report: StatusReport) -> Message:
     if stale:
         summary += f"; stale: {', '.join(stale)}"
     return Message(text=f"fwtrend status: {summary}", blocks=fit_blocks(blocks, ""))
+
+
+def refresh_message(report: RefreshReport, names: dict[str, str]) -> Message:
+    """`/fwtrend admin refresh`'s reply: sources ok or failed with reasons, and what moved."""
+    sources = []
+    for o in report.outcomes:
+        if o.ok:
+            detail = f"✅ *{o.name}*: {o.points} points ({o.added} new, {o.changed} changed)"
+        else:
+            detail = f"❌ *{o.name}*: {escape_mrkdwn(o.reason or 'failed')}"
+        sources.append(detail)
+    moves = [escape_mrkdwn(line) for line in moves_lines(report, names)]
+    blocks: list[BlockDict] = [
+        {"type": "header", "text": {"type": "plain_text", "text": "fwtrend refresh"}},
+        _section("summary", escape_mrkdwn(headline(report))),
+        _section("rows", "\n".join(sources)),
+    ]
+    if moves:
+        blocks.append(_section("notes", f"*{moves[0]}*\n" + "\n".join(moves[1:])))
+    finished = f"{report.finished_at:%d %b %Y %H:%M} UTC"
+    blocks.append(_context("footer", f"Run {report.run_id or '—'}, finished {finished}"))
+    text = "fwtrend refresh: " + headline(report)
+    if report.failed:
+        text += "; failed: " + ", ".join(o.name for o in report.failed)
+    return Message(text=text, blocks=fit_blocks(blocks, ""))
 
 
 def error_message(ref: str) -> Message:

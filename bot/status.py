@@ -23,6 +23,7 @@ class SourceStatus(BaseModel):
     fetched_at: datetime | None = None
     stale: bool = False
     age: str = ""
+    last_error: str | None = None  # why the latest refresh of this source failed
 
 
 class StatusReport(BaseModel):
@@ -37,6 +38,7 @@ class StatusReport(BaseModel):
     sources: list[SourceStatus]
     knowledge_version: str | None
     generated_on: date
+    last_refresh: datetime | None = None
 
 
 def build_status(store: Store, today: date, stale_after: timedelta) -> StatusReport:
@@ -65,6 +67,7 @@ def build_status(store: Store, today: date, stale_after: timedelta) -> StatusRep
                 age=describe_age(seen, today),
             )
         )
+    _add_refresh_outcomes(store, statuses, today)
     counts = store.counts()
     live_points = sum(row[4] or 0 for row in rows)
     digest = store.meta("knowledge_digest")
@@ -78,7 +81,35 @@ def build_status(store: Store, today: date, stale_after: timedelta) -> StatusRep
         sources=sorted(statuses, key=lambda s: (s.kind != "api", s.id)),
         knowledge_version=digest[:12] if digest else None,
         generated_on=today,
+        last_refresh=_last_refresh(store),
     )
+
+
+def _add_refresh_outcomes(store: Store, statuses: list[SourceStatus], today: date) -> None:
+    """The latest refresh's failure per live source, including ones that never succeeded."""
+    if not store.db.table("refresh_outcomes").exists():
+        return
+    rows = store.db.execute(
+        "select source, ok, reason, max(finished_at) from refresh_outcomes group by source"
+    ).fetchall()
+    by_id = {s.id: s for s in statuses}
+    for name, ok, reason, finished in rows:
+        if ok:
+            continue
+        status = by_id.get(f"live-{name}")
+        if status is None:  # failed every time so far: no points, no sources row
+            status = SourceStatus(id=f"live-{name}", title=name, kind="api", points=0, newest=None)
+            status.age = describe_age(datetime.fromisoformat(finished).date(), today)
+            statuses.append(status)
+        status.last_error = reason
+        status.stale = True
+
+
+def _last_refresh(store: Store) -> datetime | None:
+    if not store.db.table("refresh_runs").exists():
+        return None
+    row = store.db.execute("select max(finished_at) from refresh_runs").fetchone()
+    return datetime.fromisoformat(row[0]) if row and row[0] else None
 
 
 def store_size(store: Store) -> int:
@@ -108,6 +139,8 @@ def source_line(src: SourceStatus) -> str:
         parts.append(f"last fetched {src.fetched_at:%d %b %Y %H:%M} UTC ({src.age})")
     elif src.newest:
         parts.append(f"newest evidence {src.newest:%d %b %Y} ({src.age})")
+    if src.last_error:
+        parts.append(f"last refresh failed: {src.last_error}")
     if src.stale:
         parts.append("STALE")
     return f"{src.id} — {', '.join(parts)}"
@@ -120,4 +153,6 @@ def status_lines(report: StatusReport) -> list[str]:
         f"Store: {report.store_path} ({format_bytes(report.store_bytes)})",
         f"{report.points:,} points ({report.live_points:,} live), {report.claims:,} claims, "
         f"{len(report.sources)} sources",
+        "Last refresh: "
+        + (f"{report.last_refresh:%d %b %Y %H:%M} UTC" if report.last_refresh else "never"),
     ]

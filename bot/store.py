@@ -18,6 +18,7 @@ from bot.models import Claim, DataPoint, Framework, Metric, Source
 from bot.series import read_series
 
 migrations = Migrations("fwtrend")
+LIVE_VERSION = "live_version"  # meta key: bumped by every refresh that wrote something
 
 _POINT_COLUMNS = (
     "metric, framework, segment, date, value, value_high, qualifier, unit, source_id, "
@@ -97,6 +98,42 @@ def m002_bot_state(db: sqlite_utils.Database) -> None:
     db.table("deliveries").create_index(["seen_at"])
 
 
+@migrations()
+def m003_refresh(db: sqlite_utils.Database) -> None:
+    """Live refreshes: each run and each source's outcome, and the lock that keeps one running."""
+    db.table("refresh_runs").create(
+        {
+            "id": int,
+            "started_at": str,
+            "finished_at": str,
+            "trigger": str,
+            "ok": int,
+            "report": str,
+        },
+        pk="id",
+    )
+    db.table("refresh_outcomes").create(
+        {
+            "run_id": int,
+            "source": str,
+            "ok": int,
+            "reason": str,
+            "points": int,
+            "added": int,
+            "changed": int,
+            "seconds": float,
+            "finished_at": str,
+        },
+        pk=("run_id", "source"),
+        foreign_keys=[("run_id", "refresh_runs", "id")],
+    )
+    db.table("refresh_outcomes").create_index(["source", "ok", "finished_at"])
+    db.table("locks").create(
+        {"name": str, "holder": str, "host": str, "pid": int, "since": str, "expires_at": str},
+        pk="name",
+    )
+
+
 class Store:
     """An open metrics store; read methods return pydantic models."""
 
@@ -113,6 +150,10 @@ class Store:
             items = [model.model_validate_json(row[0]) for row in rows]
             self._cache[table] = {getattr(item, key): item for item in items}
         return dict(self._cache[table])
+
+    def invalidate(self) -> None:
+        """Forget cached knowledge rows: a refresh added live sources."""
+        self._cache.clear()
 
     def frameworks(self) -> dict[str, Framework]:
         """All frameworks by slug."""
@@ -333,7 +374,8 @@ def _load_knowledge(db: sqlite_utils.Database, kb: KnowledgeBase) -> None:
 
 
 @contextmanager
-def _write_lock(db: sqlite_utils.Database) -> Iterator[None]:
+def write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """All or nothing: one transaction that holds SQLite's write lock from its first line."""
     # BEGIN IMMEDIATE takes the write lock up front, so two processes opening a fresh store
     # at once queue here instead of both migrating or both loading.
     db.conn.execute("BEGIN IMMEDIATE")
@@ -357,7 +399,7 @@ def connect(path: Path) -> sqlite_utils.Database:
 
 def upgrade(db: sqlite_utils.Database) -> list[str]:
     """Apply pending migrations; return their names."""
-    with _write_lock(db):
+    with write_transaction(db):
         pending = [m.name for m in migrations.pending(db)]
         migrations.apply(db)
     return pending
@@ -369,7 +411,7 @@ def sync_knowledge(db: sqlite_utils.Database, root: Path) -> bool:
     if _stored_digest(db) == digest:
         return False
     kb = load_knowledge(root)
-    with _write_lock(db):
+    with write_transaction(db):
         # Another process may have loaded the same release while we waited for the lock.
         if _stored_digest(db) == digest:
             return False

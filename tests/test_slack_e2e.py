@@ -344,3 +344,27 @@ def test_slow_answers_do_not_delay_acknowledgements(fake: FakeSlack, db: Path) -
         assert max(seconds for _, _, seconds in acks) < ACK_BUDGET
         fake.wait_for_hook("busy0", timeout=20)
         fake.delay("files.getUploadURLExternal", 0)  # let the queue drain before stopping
+
+
+def test_admin_refresh_acks_then_replies_with_the_summary(fake: FakeSlack, db: Path) -> None:
+    from tests.fakes.data_apis import FakeDataAPIs
+
+    with FakeDataAPIs() as apis, BotProcess(fake, db, **apis.env()) as bot:
+        apis.fail_next("dockerhub", 503, times=10)
+        status, body, seconds = slash(bot, "admin refresh github dockerhub", "refresh", user=ADMIN)
+        assert status == 200 and seconds < ACK_BUDGET
+        assert "Refreshing github, dockerhub" in json.loads(body)["text"]
+        [reply] = fake.wait_for_hook("refresh", timeout=30)
+        text = all_text(reply["blocks"])
+        assert "1 of 2 sources ok" in reply["text"] and "failed: dockerhub" in reply["text"]
+        assert "*github*: 16 points" in text and "503" in text
+        # The refreshed figures are answered at once, from the same process.
+        slash(bot, "pytorch github-watchers", "after")
+        [answer] = fake.wait_for_hook("after", timeout=15)
+        assert "fetched" in answer["text"]
+        # Not for everyone, and a bad source name is caught before anything runs.
+        _, refused, _ = slash(bot, "admin refresh", "nope", user="U999")
+        assert "only for fwtrend admins" in json.loads(refused)["text"]
+        _, unknown, _ = slash(bot, "admin refresh myspace", "bad", user=ADMIN)
+        assert "Unknown source myspace" in json.loads(unknown)["text"]
+        assert len(apis.calls_to("github")) == 4  # one refresh ran: a call per repository

@@ -1,0 +1,341 @@
+"""Live refresh: every source at once, each written in one transaction, every run recorded."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Literal
+
+import sqlite_utils
+from pydantic import BaseModel
+
+from bot.locks import LockBusy, StoreLock
+from bot.models import DataPoint
+from bot.settings import Settings
+from bot.sources import SOURCES, FetchContext, LiveSource, SourceError
+from bot.sources.http import ClientOptions, make_http_client, service_clients
+from bot.store import LIVE_VERSION, Store, write_transaction
+
+__all__ = ["LockBusy", "Move", "RefreshReport", "SourceOutcome", "refresh", "run_refresh"]
+
+# A source that takes longer than this fails, so a refresh always ends.
+SOURCE_TIMEOUT = 180.0
+HTTP_TIMEOUT = 20.0  # one request
+LOCK_NAME = "refresh"
+LOCK_TTL = timedelta(minutes=5)
+BEAT_EVERY = 30.0
+MAX_MOVES = 5
+
+Stage = Literal["fetching", "writing", "done", "failed"]
+Progress = Callable[[str, Stage, str], None]
+
+
+class SourceOutcome(BaseModel):
+    """How one source did in a refresh."""
+
+    name: str
+    title: str
+    ok: bool
+    reason: str | None = None
+    points: int = 0
+    added: int = 0
+    changed: int = 0
+    seconds: float = 0.0
+
+
+class Move(BaseModel):
+    """A live value against the previous one of the same series."""
+
+    metric: str
+    framework: str
+    segment: str
+    unit: str
+    previous: float
+    previous_date: date
+    value: float
+    date: date
+    source_id: str
+
+    @property
+    def change(self) -> float:
+        return self.value - self.previous
+
+    @property
+    def change_pct(self) -> float | None:
+        return None if self.previous == 0 else 100 * self.change / abs(self.previous)
+
+
+class RefreshReport(BaseModel):
+    """What a refresh did: per-source outcomes and the biggest moves."""
+
+    run_id: int | None = None
+    trigger: str
+    dry_run: bool
+    started_at: datetime
+    finished_at: datetime
+    outcomes: list[SourceOutcome]
+    moves: list[Move]
+
+    @property
+    def ok(self) -> bool:
+        return all(o.ok for o in self.outcomes)
+
+    @property
+    def failed(self) -> list[SourceOutcome]:
+        return [o for o in self.outcomes if not o.ok]
+
+    @property
+    def seconds(self) -> float:
+        return (self.finished_at - self.started_at).total_seconds()
+
+
+def unknown_sources(names: Sequence[str]) -> list[str]:
+    """Names that are not live sources (for a clear error before anything starts)."""
+    return [name for name in names if name not in SOURCES]
+
+
+def run_refresh(store: Store, settings: Settings, **options: Any) -> RefreshReport:
+    """``refresh`` from synchronous code (the CLI, the Slack worker threads)."""
+    return asyncio.run(refresh(store, settings, **options))
+
+
+async def refresh(
+    store: Store,
+    settings: Settings,
+    *,
+    names: Sequence[str] | None = None,
+    dry_run: bool = False,
+    trigger: str = "cli",
+    progress: Progress | None = None,
+    client_options: ClientOptions | None = None,
+    http_timeout: float = HTTP_TIMEOUT,
+    today: date | None = None,
+) -> RefreshReport:
+    """Fetch the chosen sources concurrently and store each one's points, all or nothing.
+
+    Raises LockBusy when another refresh is running (dry runs write nothing and need no lock).
+    """
+    sources = [SOURCES[name] for name in (names or SOURCES)]
+    lock = StoreLock(store.db, LOCK_NAME, LOCK_TTL, holder=f"{trigger}, pid {os.getpid()}")
+    if not dry_run:
+        lock.acquire()
+    started = datetime.now(UTC)
+    try:
+        ctx = FetchContext(
+            frameworks=list(store.frameworks().values()),
+            fetched_at=started,
+            today=today or started.date(),
+        )
+        writer = _Writer(store.db, ctx.today, dry_run)
+        async with make_http_client(timeout=http_timeout) as http:
+            clients = service_clients(settings, http, **(client_options or {}))
+            beat = asyncio.create_task(_keep_alive(lock)) if not dry_run else None
+            try:
+                results = await asyncio.gather(
+                    *(_run_one(s, clients[s.service], ctx, writer, progress) for s in sources)
+                )
+            finally:
+                if beat is not None:
+                    beat.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await beat
+        report = RefreshReport(
+            trigger=trigger,
+            dry_run=dry_run,
+            started_at=started,
+            finished_at=datetime.now(UTC),
+            outcomes=[outcome for outcome, _ in results],
+            moves=_biggest([move for _, moves in results for move in moves]),
+        )
+        if not dry_run:
+            report.run_id = _record(store.db, report)
+        store.invalidate()  # new live sources and their dates
+        return report
+    finally:
+        if not dry_run:
+            lock.release()
+
+
+async def _run_one(
+    source: LiveSource,
+    client: Any,
+    ctx: FetchContext,
+    writer: _Writer,
+    progress: Progress | None,
+) -> tuple[SourceOutcome, list[Move]]:
+    def tell(stage: Stage, detail: str = "") -> None:
+        if progress is not None:
+            progress(source.name, stage, detail)
+
+    started = time.monotonic()
+    tell("fetching")
+    try:
+        points = await asyncio.wait_for(source.fetch(client, ctx), SOURCE_TIMEOUT)
+        tell("writing", f"{len(points)} points")
+        added, changed, moves = writer.write(source, points)
+    except SourceError as exc:
+        reason = exc.reason
+    except TimeoutError:
+        reason = f"gave up after {SOURCE_TIMEOUT:.0f} s"
+    except Exception as exc:  # noqa: BLE001 - one broken source must not stop the others
+        reason = f"internal error: {type(exc).__name__}"
+    else:
+        tell("done", f"{added} added, {changed} changed")
+        outcome = SourceOutcome(
+            name=source.name,
+            title=source.title,
+            ok=True,
+            points=len(points),
+            added=added,
+            changed=changed,
+            seconds=time.monotonic() - started,
+        )
+        return outcome, moves
+    tell("failed", reason)
+    failed = SourceOutcome(
+        name=source.name,
+        title=source.title,
+        ok=False,
+        reason=reason,
+        seconds=time.monotonic() - started,
+    )
+    return failed, []
+
+
+async def _keep_alive(lock: StoreLock) -> None:
+    while True:
+        await asyncio.sleep(BEAT_EVERY)
+        lock.beat()
+
+
+class _Writer:
+    """Writes one source's points in one transaction: a failure leaves nothing behind."""
+
+    def __init__(self, db: sqlite_utils.Database, today: date, dry_run: bool) -> None:
+        self.db = db
+        self.today = today
+        self.dry_run = dry_run
+
+    def write(self, source: LiveSource, points: list[DataPoint]) -> tuple[int, int, list[Move]]:
+        if self.dry_run:
+            return self._compare(points)
+        with write_transaction(self.db):
+            entry = source.source_entry(self.today)
+            self.db.execute(
+                "insert or replace into sources (id, origin, body) values (?, 'live', ?)",
+                [entry.id, entry.model_dump_json()],
+            )
+            added, changed, moves = self._compare(points)
+            for point in points:
+                self.db.execute(_UPSERT, _row(point))
+        return added, changed, moves
+
+    def _compare(self, points: list[DataPoint]) -> tuple[int, int, list[Move]]:
+        added = changed = 0
+        moves = []
+        for point in points:
+            day = point.date.isoformat()
+            same_day = self.db.execute(
+                "select value from points where series = ? and date = ?", [point.series, day]
+            ).fetchone()
+            if same_day is None:
+                added += 1
+            elif same_day[0] != point.value:
+                changed += 1
+            before = self.db.execute(
+                "select date, value from points where series = ? and date < ? "
+                "order by date desc limit 1",
+                [point.series, day],
+            ).fetchone()
+            if before is not None:
+                moves.append(_move(point, date.fromisoformat(before[0]), float(before[1])))
+        return added, changed, moves
+
+
+_COLUMNS = (
+    "metric",
+    "framework",
+    "segment",
+    "date",
+    "value",
+    "value_high",
+    "qualifier",
+    "unit",
+    "source_id",
+    "series",
+    "provenance",
+    "origin",
+    "fetched_at",
+    "caveat",
+)
+_UPSERT = (
+    f"insert into points ({', '.join(_COLUMNS)}) values ({', '.join('?' for _ in _COLUMNS)}) "
+    "on conflict (series, date) do update set "
+    + ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS if c not in {"series", "date"})
+)
+
+
+def _row(point: DataPoint) -> list[Any]:
+    data = point.model_dump()
+    data["date"] = point.date.isoformat()
+    data["fetched_at"] = point.fetched_at.isoformat() if point.fetched_at else None
+    return [data[column] for column in _COLUMNS]
+
+
+def _move(point: DataPoint, previous_date: date, previous: float) -> Move:
+    return Move(
+        metric=point.metric,
+        framework=point.framework,
+        segment=point.segment,
+        unit=point.unit,
+        previous=previous,
+        previous_date=previous_date,
+        value=point.value,
+        date=point.date,
+        source_id=point.source_id,
+    )
+
+
+def _biggest(moves: list[Move]) -> list[Move]:
+    changed = [m for m in moves if m.change != 0 and m.change_pct is not None]
+    return sorted(changed, key=lambda m: abs(m.change_pct or 0), reverse=True)[:MAX_MOVES]
+
+
+def _record(db: sqlite_utils.Database, report: RefreshReport) -> int:
+    with write_transaction(db):
+        cursor = db.execute(
+            "insert into refresh_runs (started_at, finished_at, trigger, ok, report) "
+            "values (?, ?, ?, ?, ?)",
+            [
+                report.started_at.isoformat(),
+                report.finished_at.isoformat(),
+                report.trigger,
+                int(report.ok),
+                report.model_dump_json(),
+            ],
+        )
+        run_id = int(cursor.lastrowid or 0)
+        db.execute(
+            "insert or replace into meta (key, value) values (?, ?)", [LIVE_VERSION, str(run_id)]
+        )
+        for outcome in report.outcomes:
+            db.execute(
+                "insert into refresh_outcomes (run_id, source, ok, reason, points, added, "
+                "changed, seconds, finished_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    run_id,
+                    outcome.name,
+                    int(outcome.ok),
+                    outcome.reason,
+                    outcome.points,
+                    outcome.added,
+                    outcome.changed,
+                    round(outcome.seconds, 3),
+                    report.finished_at.isoformat(),
+                ],
+            )
+    return run_id
