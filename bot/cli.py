@@ -253,6 +253,80 @@ def refresh(names: tuple[str, ...], dry_run: bool) -> None:
 
 
 @cli.command()
+@click.option("--preview", is_flag=True, help="Print the digest as text (the default).")
+@click.option("--post", "post_now", is_flag=True, help="Post it to Slack now.")
+@click.option(
+    "--channel",
+    "channels",
+    multiple=True,
+    metavar="ID",
+    help="Channel id to post to (repeatable); default: FWTREND_DIGEST_CHANNELS.",
+)
+@click.option("--force", is_flag=True, help="Post even if this week's digest already went.")
+def digest(preview: bool, post_now: bool, channels: tuple[str, ...], force: bool) -> None:
+    """Preview or post the weekly digest.
+
+    Example: fwtrend digest --post --channel C0123456789
+    """
+    from bot.clock import digest_poster, local_today
+    from bot.digest_post import preview_digest
+    from bot.digest_view import digest_lines
+
+    if preview and post_now:
+        raise UserError("choose --preview or --post, not both")
+    settings = load_settings()
+    engine = open_engine(settings)
+    today = local_today(settings)
+    if not post_now:
+        click.echo("\n".join(digest_lines(preview_digest(engine, today))))
+        return
+    targets = list(channels) or settings.digest_channels
+    if not targets:
+        raise UserError("no channel: give --channel C… or set FWTREND_DIGEST_CHANNELS")
+    if settings.slack_bot_token is None:
+        raise UserError("SLACK_BOT_TOKEN is not set: posting needs the bot token")
+    poster = digest_poster(settings, engine)
+    failed = False
+    for channel in targets:
+        result = poster.post(channel, today, force=force)
+        click.echo(
+            f"{channel}: {result.outcome}" + (f" ({result.reason})" if result.reason else "")
+        )
+        failed |= result.outcome == "failed"
+    if failed:
+        sys.exit(EXIT_SOURCE_FAILED)
+
+
+@cli.command()
+def clock() -> None:
+    """Run the scheduler that posts the weekly digest (the Procfile's clock process).
+
+    Example: FWTREND_DIGEST_CHANNELS=C0123456789 fwtrend clock
+    """
+    from bot.clock import digest_job, digest_poster, make_scheduler
+    from bot.serve import configure_logging
+
+    settings = load_settings()
+    if settings.slack_bot_token is None:
+        raise UserError("SLACK_BOT_TOKEN is not set: the clock posts to Slack")
+    if not settings.digest_channels:
+        raise UserError("FWTREND_DIGEST_CHANNELS is empty: no channel to post the digest to")
+    engine = open_engine(settings)
+    poster = digest_poster(settings, engine)
+    configure_logging()
+    scheduler = make_scheduler(settings, lambda: digest_job(settings, engine, poster))
+    click.echo(
+        f"fwtrend clock: digest to {', '.join(settings.digest_channels)} on "
+        f"'{settings.digest_cron}' ({settings.digest_tz})",
+        err=True,
+    )
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+
+
+@cli.command()
 @click.option("--socket", is_flag=True, help="Socket Mode (SLACK_APP_TOKEN) instead of HTTP.")
 def serve(socket: bool) -> None:
     """Run the Slack bot: HTTP on $PORT (gunicorn), or Socket Mode for local use.

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-Action = Literal["ask", "help", "admin"]
+Action = Literal["ask", "help", "admin", "digest"]
 
 # Subcommands of `/fwtrend admin …`; later issues add to this tuple, the gate covers them all.
 ADMIN_ACTIONS: tuple[str, ...] = ("status", "refresh")
@@ -48,6 +48,8 @@ def parse_command(text: str) -> Command:
     words = cleaned.split()
     if not words or (len(words) == 1 and words[0].lower() in HELP_WORDS):
         return Command(action="help")
+    if len(words) == 1 and words[0].lower() == "digest":
+        return Command(action="digest", text=cleaned)
     if words[0].lower() == "admin":
         sub = words[1].lower() if len(words) > 1 else None
         return Command(action="admin", text=cleaned, admin_action=sub, admin_args=words[2:])

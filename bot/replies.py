@@ -13,6 +13,8 @@ from bot.bot_state import BotState, SavedAnswer
 from bot.chart_files import ChartFiles
 from bot.charts import chart_alt_text, render_chart
 from bot.commands import ADMIN_ACTIONS, Command, parse_command
+from bot.digest_post import DigestPoster
+from bot.digest_view import digest_message
 from bot.models import Answer, Query
 from bot.query import QueryError
 from bot.refresh import LockBusy, RefreshReport, unknown_sources
@@ -42,6 +44,7 @@ REFRESH_STARTED = "Refreshing {names} from the public APIs; the summary follows 
 REFRESH_UNKNOWN = "Unknown source {unknown}. Choose from {choices}, or none for all of them."
 REFRESH_BUSY = "A refresh is already running (since {since}); try again when it has finished."
 REFRESH_UNAVAILABLE = "Refreshing is not available in this process."
+DIGEST_UNAVAILABLE = "The digest preview is not available in this process."
 ALREADY_SHARED = "This answer is already posted in the channel."
 
 
@@ -87,6 +90,7 @@ class Replier:
         charts: ChartFiles | None = None,
         public_url: str | None = None,
         refresher: Refresher | None = None,
+        digests: DigestPoster | None = None,
     ) -> None:
         self.engine = engine
         self.state = state
@@ -95,6 +99,7 @@ class Replier:
         self.charts = charts if public_url else None
         self.public_url = public_url.rstrip("/") if public_url else None
         self.refresher = refresher
+        self.digests = digests
 
     # ------------------------------------------------------------ the fast path (before ack)
 
@@ -145,6 +150,8 @@ class Replier:
                 self.deliver_private(origin, triage.reply)
             elif triage.command.action == "admin":
                 self.admin(triage.command, origin)
+            elif triage.command.action == "digest":
+                self.digest_preview(origin)
             elif triage.query is not None:
                 self.deliver_answer(self._answer(triage.query), origin)
         except Exception:  # noqa: BLE001 - a reply must always come back
@@ -188,6 +195,15 @@ class Replier:
             return
         names_by_slug = {slug: f.name for slug, f in self.engine.frameworks.items()}
         self.deliver_private(origin, refresh_message(report, names_by_slug))
+
+    def digest_preview(self, origin: Origin) -> None:
+        """This week's digest as this channel would get it, shown to the caller only."""
+        if self.digests is None:
+            self.deliver_private(origin, notice(DIGEST_UNAVAILABLE))
+            return
+        digest = self.digests.preview(self.engine.today, origin.channel_id or None)
+        file_id = self.digests.attach_chart(digest)
+        self.deliver_private(origin, digest_message(digest, slack_file_id=file_id))
 
     def deliver_answer(self, answer: Answer, origin: Origin) -> None:
         """A slash command gets an ephemeral answer with a share button; a mention or DM a

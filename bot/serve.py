@@ -16,6 +16,7 @@ from bot.admin import AdminGate
 from bot.answer import Engine
 from bot.bot_state import BotState
 from bot.chart_files import ChartFiles
+from bot.digest_post import DigestPoster
 from bot.replies import Replier
 from bot.settings import Settings
 from bot.slack_delivery import SlackDelivery, web_client
@@ -123,14 +124,18 @@ def build_bot(settings: Settings, engine: Engine, *, socket: bool = False) -> Bo
     client = _client(settings)
     public_url = None if socket else settings.public_url
     charts = ChartFiles(settings.resolved_chart_dir(), chart_key(settings)) if public_url else None
+    delivery = SlackDelivery(client)
+    gate = AdminGate(settings.admins)
+    digests = DigestPoster(engine, delivery, sorted(gate.admins), holder="web")
     replier = Replier(
         engine,
         BotState(settings.db_path),
-        SlackDelivery(client),
-        AdminGate(settings.admins),
+        delivery,
+        gate,
         charts=charts,
         public_url=public_url,
         refresher=lambda names, trigger: refresh_now(settings, names, trigger),
+        digests=digests,
     )
     # Answers run here, not in Bolt's listener threads, so slow ones never delay an ack.
     work = ThreadPoolExecutor(settings.web_concurrency, thread_name_prefix="fwtrend-answer")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -110,11 +111,57 @@ class Settings(BaseSettings):
     hf_token: SecretStr | None = Field(default=None, validation_alias="HF_TOKEN")
     stackexchange_key: SecretStr | None = Field(default=None, validation_alias="STACKEXCHANGE_KEY")
 
-    @field_validator("admins", mode="before")
+    digest_channels: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        validation_alias="FWTREND_DIGEST_CHANNELS",
+        description="Comma-separated channel ids that get the weekly digest.",
+    )
+    digest_cron: str = Field(
+        default="0 9 * * mon",
+        validation_alias="FWTREND_DIGEST_CRON",
+        description="When the clock process posts the digest (crontab: minute hour day month dow).",
+    )
+    digest_tz: str = Field(
+        default="UTC",
+        validation_alias="FWTREND_DIGEST_TZ",
+        description="Time zone of FWTREND_DIGEST_CRON, e.g. Europe/Berlin.",
+    )
+    digest_refresh: bool = Field(
+        default=True,
+        validation_alias="FWTREND_DIGEST_REFRESH",
+        description="Refresh the live sources just before each scheduled digest.",
+    )
+    digest_when_quiet: Literal["post", "skip"] = Field(
+        default="post",
+        validation_alias="FWTREND_DIGEST_WHEN_QUIET",
+        description="A week without moves: post a short note, or nothing.",
+    )
+
+    @field_validator("admins", "digest_channels", mode="before")
     @classmethod
-    def _split_admins(cls, value: object) -> object:
+    def _split_list(cls, value: object) -> object:
         if isinstance(value, str):
             return [part for part in re.split(r"[,\s]+", value) if part]
+        return value
+
+    @field_validator("digest_tz")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (e.g. UTC, Europe/Berlin)") from None
+        return value
+
+    @field_validator("digest_cron")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(value)
+        except ValueError as exc:
+            raise ValueError(f"not a crontab line ({exc}); e.g. '0 9 * * mon'") from None
         return value
 
     def resolved_chart_dir(self) -> Path:

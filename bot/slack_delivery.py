@@ -92,7 +92,14 @@ class SlackDelivery:
         if response.status_code != 200:
             raise DeliveryError(str(response.body or response.status_code).strip()[:200])
 
-    def post(self, channel: str, message: Message, *, thread_ts: str | None = None) -> str:
+    def post(
+        self,
+        channel: str,
+        message: Message,
+        *,
+        thread_ts: str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> str:
         """chat.postMessage; returns the message ts (a thread parent for charts)."""
         response = self._call(
             self.client.chat_postMessage,
@@ -100,10 +107,27 @@ class SlackDelivery:
             text=message.text,
             blocks=message.blocks,
             thread_ts=thread_ts,
+            metadata=metadata,
             unfurl_links=False,
             unfurl_media=False,
         )
         return str(response["ts"])
+
+    def find_posted(self, channel: str, event_type: str, key: str, oldest: float) -> str | None:
+        """The ts of our message since ``oldest`` whose metadata carries ``key``, if any."""
+        response = self._call(
+            self.client.conversations_history,
+            channel=channel,
+            oldest=f"{oldest:.6f}",
+            limit=200,
+            include_all_metadata=True,
+        )
+        for message in response.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == event_type and payload.get("key") == key:
+                return str(message["ts"])
+        return None
 
     def post_ephemeral(
         self, channel: str, user: str, message: Message, *, thread_ts: str | None = None

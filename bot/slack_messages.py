@@ -15,7 +15,10 @@ from bot.status import StatusReport, source_line, status_lines
 BlockDict = dict[str, Any]
 
 # Rows the Slack help adds to the engine's examples: ways in that only exist in Slack.
-SLACK_COMMAND_ROWS = [TableRow(key="help", label="this list")]
+SLACK_COMMAND_ROWS = [
+    TableRow(key="help", label="this list"),
+    TableRow(key="digest", label="this week's digest, shown only to you"),
+]
 SLACK_OTHER_ROWS = [
     TableRow(key="@fwtrend <question>", label="in a channel: the answer arrives in a thread"),
     TableRow(key="a direct message to fwtrend", label="the answer arrives in the conversation"),

@@ -134,6 +134,31 @@ def m003_refresh(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m004_digest(db: sqlite_utils.Database) -> None:
+    """The digest log (one row per channel and week) and alerts already sent to admins."""
+    db.table("digest_log").create(
+        {
+            "channel": str,
+            "week": str,
+            "status": str,  # posting | posted | failed
+            "holder": str,
+            "host": str,
+            "pid": int,
+            "claimed_at": str,
+            "ts": str,
+            "posted_at": str,
+            "digest_date": str,
+            "known": str,  # JSON: the claim and source ids this digest knew
+            "reason": str,
+        },
+        pk=("channel", "week"),
+    )
+    db.table("digest_alerts").create(
+        {"channel": str, "reason": str, "alerted_at": str}, pk="channel"
+    )
+
+
 class Store:
     """An open metrics store; read methods return pydantic models."""
 

@@ -53,6 +53,7 @@ def test_manifest_matches_the_bot() -> None:
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     # Each Web API method the bot calls needs its scope.
     needed = {"commands", "chat:write", "files:write", "files:read", "channels:join"}
+    needed |= {"chat:write.public", "channels:history"}  # the digest
     assert needed | {"app_mentions:read", "im:history"} <= scopes
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
     assert len(manifest["display_information"]["description"]) <= 140
@@ -61,3 +62,14 @@ def test_manifest_matches_the_bot() -> None:
     assert "slack-manifest.yaml" in README
     for action in ADMIN_ACTIONS:
         assert re.search(rf"/fwtrend admin {action}\b", README), action
+
+
+def test_procfile_runs_web_release_and_clock() -> None:
+    processes = dict(
+        line.split(":", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line
+    )
+    assert {name: cmd.strip() for name, cmd in processes.items()} == {
+        "web": "fwtrend serve",
+        "release": "fwtrend db upgrade",
+        "clock": "fwtrend clock",
+    }

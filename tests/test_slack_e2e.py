@@ -368,3 +368,12 @@ def test_admin_refresh_acks_then_replies_with_the_summary(fake: FakeSlack, db: P
         _, unknown, _ = slash(bot, "admin refresh myspace", "bad", user=ADMIN)
         assert "Unknown source myspace" in json.loads(unknown)["text"]
         assert len(apis.calls_to("github")) == 4  # one refresh ran: a call per repository
+
+
+def test_digest_preview_is_shown_to_the_caller_only(fake: FakeSlack, bot: BotProcess) -> None:
+    status, body, seconds = slash(bot, "digest", "digest")
+    assert status == 200 and body == b"" and seconds < ACK_BUDGET
+    [reply] = fake.wait_for_hook("digest", timeout=15)
+    assert reply["response_type"] == "ephemeral"
+    assert reply["text"].startswith("fwtrend weekly: 2026-W48")
+    assert fake.calls_to("chat.postMessage") == []  # nothing posted in the channel

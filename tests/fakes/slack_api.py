@@ -16,7 +16,8 @@ What it answers (shaped like Slack's answers, as far as slack_sdk and slack_bolt
   string and a form, JSON or multipart body: ``auth.test``, ``chat.postMessage``,
   ``chat.postEphemeral``, ``chat.update``, ``chat.delete``, ``files.getUploadURLExternal``,
   ``files.completeUploadExternal``, ``files.info``, ``conversations.join``,
-  ``conversations.info``, ``views.publish``, ``apps.connections.open``. Anything else:
+  ``conversations.info``, ``conversations.history`` (message ``metadata`` kept),
+  ``views.publish``, ``apps.connections.open``. Anything else:
   ``{"ok": false, "error": "unknown_method"}``, so a bot calling a method the fake lacks fails
   loudly.
 * Every Web API method needs ``Authorization: Bearer xoxb-…`` (``not_authed`` without a bearer
@@ -121,7 +122,8 @@ BOT_ID = "BBOT"
 BOT_NAME = "fwtrend"
 API_APP_ID = "A123"
 DEFAULT_SCOPES = (
-    "commands,chat:write,chat:write.public,files:write,files:read,channels:join,app_mentions:read"
+    "commands,chat:write,chat:write.public,files:write,files:read,channels:join,app_mentions:read,"
+    "channels:history,im:history"
 )
 
 UPLOAD = "upload"
@@ -771,6 +773,8 @@ class FakeSlack:
             out["blocks"] = msg["blocks"]
         if msg.get("thread_ts"):
             out["thread_ts"] = msg["thread_ts"]
+        if msg.get("metadata"):
+            out["metadata"] = msg["metadata"]
         return out
 
     def _channel_object(self, channel: str) -> dict[str, Any]:
@@ -894,6 +898,7 @@ class FakeSlack:
                 "text": text,
                 "blocks": blocks,
                 "thread_ts": params.get("thread_ts") or None,
+                "metadata": _load_metadata(params.get("metadata")),
             }
             self._messages.append(msg)
             return {
@@ -1063,6 +1068,34 @@ class FakeSlack:
                 raise _SlackError("channel_not_found")
             return {"ok": True, "channel": self._channel_object(channel)}
 
+    def _conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Top-level messages of a channel, newest first; metadata only when asked for."""
+        channel = params.get("channel")
+        with self._lock:
+            if not isinstance(channel, str) or not channel or channel in self._missing:
+                raise _SlackError("channel_not_found")
+            if not self._is_member(channel):
+                raise _SlackError("not_in_channel")
+            oldest = float(params.get("oldest") or 0)
+            limit = int(params.get("limit") or 100)
+            with_metadata = str(params.get("include_all_metadata", "")).lower() in {"1", "true"}
+            found = []
+            for msg in reversed(self._messages):
+                if msg["channel"] != channel or msg.get("thread_ts") or msg.get("ephemeral_user"):
+                    continue
+                if float(msg["ts"]) < oldest:
+                    continue
+                out = self._message_object(msg)
+                if not with_metadata:
+                    out.pop("metadata", None)
+                found.append(out)
+            return {
+                "ok": True,
+                "messages": found[:limit],
+                "has_more": len(found) > limit,
+                "response_metadata": {"next_cursor": ""},
+            }
+
     def _views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
         view = params.get("view")
         if isinstance(view, str):
@@ -1106,6 +1139,7 @@ _METHODS: dict[str, Any] = {
     "files.info": FakeSlack._files_info,
     "conversations.join": FakeSlack._conversations_join,
     "conversations.info": FakeSlack._conversations_info,
+    "conversations.history": FakeSlack._conversations_history,
     "views.publish": FakeSlack._views_publish,
     "apps.connections.open": FakeSlack._apps_connections_open,
 }
@@ -1180,6 +1214,20 @@ def _parse_multipart(content_type: str, body: bytes) -> dict[str, str | bytes]:
         data = payload if isinstance(payload, bytes) else b""
         out[name] = data if part.get_filename() is not None else data.decode("utf-8", "replace")
     return out
+
+
+def _load_metadata(value: Any) -> dict[str, Any] | None:
+    """chat.postMessage's ``metadata`` (JSON text or an object): event_type and event_payload."""
+    if isinstance(value, str) and value:
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise _SlackError("invalid_metadata_format") from None
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not isinstance(value.get("event_type"), str):
+        raise _SlackError("invalid_metadata_schema")
+    return value
 
 
 def _load_blocks(value: Any) -> list[Any] | None:

@@ -1,0 +1,84 @@
+"""The clock process: the weekly digest on its cron schedule (APScheduler), refreshing first."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.admin import AdminGate
+from bot.answer import Engine
+from bot.digest_post import DigestPoster, PostResult
+from bot.refresh import LockBusy
+from bot.settings import Settings
+from bot.slack_delivery import SlackDelivery, web_client
+
+log = logging.getLogger("fwtrend.clock")
+
+# A digest late by up to this much (the clock was down at 09:00) still goes out once.
+MISFIRE_GRACE = 6 * 3600
+
+
+def digest_poster(settings: Settings, engine: Engine) -> DigestPoster:
+    """A poster wired to Slack from the settings (SLACK_BOT_TOKEN must be set)."""
+    assert settings.slack_bot_token is not None
+    client = web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+    return DigestPoster(
+        engine,
+        SlackDelivery(client),
+        sorted(AdminGate(settings.admins).admins),
+        when_quiet=settings.digest_when_quiet,
+        holder="clock",
+    )
+
+
+def local_today(settings: Settings, now: datetime | None = None) -> date:
+    """Today in the digest's time zone (or FWTREND_TODAY): it decides the week."""
+    if settings.today:
+        return settings.today
+    return (
+        (now or datetime.now(ZoneInfo(settings.digest_tz)))
+        .astimezone(ZoneInfo(settings.digest_tz))
+        .date()
+    )
+
+
+def digest_job(settings: Settings, engine: Engine, poster: DigestPoster) -> list[PostResult]:
+    """One scheduled run: refresh (unless switched off), then each channel's digest."""
+    if settings.digest_refresh:
+        from bot.serve import refresh_now
+
+        try:
+            report = refresh_now(settings, [], "clock")
+            log.info(
+                "refresh before the digest: %d of %d sources ok",
+                len(report.outcomes) - len(report.failed),
+                len(report.outcomes),
+            )
+        except LockBusy as exc:
+            log.warning("digest uses the data as it is: %s", exc)
+    today = local_today(settings)
+    results = []
+    for channel in settings.digest_channels:
+        result = poster.post(channel, today)
+        log.info("digest %s %s: %s %s", result.week, channel, result.outcome, result.reason or "")
+        results.append(result)
+    return results
+
+
+def make_scheduler(settings: Settings, job: object) -> BlockingScheduler:
+    """A scheduler with the digest on FWTREND_DIGEST_CRON in FWTREND_DIGEST_TZ."""
+    zone = ZoneInfo(settings.digest_tz)
+    scheduler = BlockingScheduler(timezone=zone)
+    scheduler.add_job(
+        job,
+        CronTrigger.from_crontab(settings.digest_cron, timezone=zone),
+        id="weekly-digest",
+        misfire_grace_time=MISFIRE_GRACE,
+        coalesce=True,  # several missed runs become one
+        max_instances=1,
+    )
+    return scheduler
