@@ -37,16 +37,8 @@ class ChartFiles:
         name = self.name_for(png)
         path = self.directory / name
         if not path.exists():
-            self.directory.mkdir(parents=True, exist_ok=True)
-            # Written beside and renamed: Slack may fetch the URL the moment it is posted.
-            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".chart-", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(png)
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            # Slack may fetch the URL the moment it is posted: never half a file.
+            write_atomically(path, png)
         else:
             path.touch()  # recently shown again: keep it
         self._saves += 1
@@ -73,3 +65,16 @@ class ChartFiles:
             except FileNotFoundError:
                 continue  # another worker pruned it first
         return removed
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write beside ``path`` and rename, so a reader never sees a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -67,19 +65,6 @@ def open_engine(settings: Settings) -> Engine:
     return Engine(store, today=settings.today, stale_after_days=settings.stale_after_days)
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    # Write beside the target and rename, so a reader never sees half a PNG.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="fwtrend")
 def cli() -> None:
@@ -123,9 +108,10 @@ def ask(as_json: bool, chart_path: Path | None, text: tuple[str, ...]) -> None:
     answer = engine.ask(question)
     written = None
     if chart_path is not None and answer.ok and answer.chart is not None:
+        from bot.chart_files import write_atomically
         from bot.charts import render_chart
 
-        _write_atomically(chart_path, render_chart(answer.chart))
+        write_atomically(chart_path, render_chart(answer.chart))
         written = str(chart_path)
     if as_json:
         click.echo(json.dumps(answer_json(answer, written), ensure_ascii=False, indent=2))

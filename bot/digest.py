@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from bot.answer import Engine
 from bot.formatting import format_value
-from bot.models import ChartBar, ChartSpec, ClaimOut, SourceRef
+from bot.models import ChartBar, ChartSpec, ClaimOut, SourceRef, ValueChange
 from bot.status import build_status, source_line
 
 MAX_MOVES = 10
@@ -20,7 +20,7 @@ HOLDS_WITHIN = 0.10
 SHARE_KINDS = {"count", "rate"}
 
 
-class DigestMove(BaseModel):
+class DigestMove(ValueChange):
     """One series' change since the previous digest."""
 
     metric: str
@@ -29,20 +29,10 @@ class DigestMove(BaseModel):
     framework_name: str
     segment: str
     unit: str
-    value: float
     as_of: date
-    previous: float
     previous_as_of: date
     source_id: str
     share: float | None = None  # % of the frameworks' total, where the metric adds up
-
-    @property
-    def change(self) -> float:
-        return self.value - self.previous
-
-    @property
-    def change_pct(self) -> float | None:
-        return None if self.previous == 0 else 100 * self.change / abs(self.previous)
 
 
 class ThenAndNow(BaseModel):

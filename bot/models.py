@@ -181,6 +181,21 @@ QueryKind = Literal[
 ]
 
 
+class ValueChange(BaseModel):
+    """A value set against an earlier one of the same series (refresh moves, digest moves)."""
+
+    previous: float
+    value: float
+
+    @property
+    def change(self) -> float:
+        return self.value - self.previous
+
+    @property
+    def change_pct(self) -> float | None:
+        return None if self.previous == 0 else 100 * self.change / abs(self.previous)
+
+
 class DateWindow(BaseModel):
     """The period a question asks about; both ends optional."""
 

@@ -14,7 +14,7 @@ import sqlite_utils
 from pydantic import BaseModel
 
 from bot.locks import LockBusy, StoreLock
-from bot.models import DataPoint
+from bot.models import DataPoint, ValueChange
 from bot.settings import Settings
 from bot.sources import SOURCES, FetchContext, LiveSource, SourceError
 from bot.sources.http import ClientOptions, make_http_client, service_clients
@@ -47,26 +47,16 @@ class SourceOutcome(BaseModel):
     seconds: float = 0.0
 
 
-class Move(BaseModel):
+class Move(ValueChange):
     """A live value against the previous one of the same series."""
 
     metric: str
     framework: str
     segment: str
     unit: str
-    previous: float
     previous_date: date
-    value: float
     date: date
     source_id: str
-
-    @property
-    def change(self) -> float:
-        return self.value - self.previous
-
-    @property
-    def change_pct(self) -> float | None:
-        return None if self.previous == 0 else 100 * self.change / abs(self.previous)
 
 
 class RefreshReport(BaseModel):

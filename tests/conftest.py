@@ -67,3 +67,21 @@ def shared_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
 @pytest.fixture(scope="session")
 def engine(shared_store: Store) -> Engine:
     return Engine(shared_store, today=TODAY)
+
+
+@pytest.fixture(scope="session")
+def prepared_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, loaded store file, copied for each test so bot processes start quickly."""
+    path = tmp_path_factory.mktemp("bot-store") / "fwtrend.db"
+    opened = open_store(path, KNOWLEDGE)
+    opened.db.execute("pragma wal_checkpoint(truncate)")
+    opened.db.close()
+    return path
+
+
+@pytest.fixture
+def db(prepared_db: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the prepared store, for one bot process."""
+    target = tmp_path / "fwtrend.db"
+    shutil.copy(prepared_db, target)
+    return target

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import struct
 import time
 from collections.abc import Iterator
@@ -13,9 +12,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from bot.store import open_store
 from tests.bot_process import ADMIN, BOT_TOKEN, SIGNING_SECRET, BotProcess
-from tests.conftest import KNOWLEDGE
 from tests.fakes.slack_api import (
     JSON_CONTENT_TYPE,
     FakeSlack,
@@ -28,23 +25,6 @@ from tests.fakes.slack_api import (
 
 QUESTION = "pytorch tensorflow github-stars since 2020"
 ACK_BUDGET = 1.0  # Slack allows 3 s; on loopback an ack that takes a second is already wrong
-
-
-@pytest.fixture(scope="module")
-def prepared_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated, loaded store, copied for each test so servers start quickly."""
-    path = tmp_path_factory.mktemp("bot-store") / "fwtrend.db"
-    store = open_store(path, KNOWLEDGE)
-    store.db.execute("pragma wal_checkpoint(truncate)")
-    store.db.close()
-    return path
-
-
-@pytest.fixture
-def db(prepared_db: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "fwtrend.db"
-    shutil.copy(prepared_db, target)
-    return target
 
 
 @pytest.fixture

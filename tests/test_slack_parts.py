@@ -134,7 +134,7 @@ def test_chart_files_are_content_addressed_and_keyed(tmp_path: Path) -> None:
     assert path is not None and path.read_bytes() == b"\x89PNG one"
     for bad in ["../fwtrend.db", name.upper(), name[:-4] + ".txt", "0" * 40 + ".png"]:
         assert charts.path(bad) is None
-    assert list((tmp_path / "charts").glob(".chart-*")) == []  # no temp files left behind
+    assert list((tmp_path / "charts").glob(".*.tmp")) == []  # no temp files left behind
 
 
 def test_chart_files_prune_old_charts(tmp_path: Path) -> None:

@@ -6,7 +6,6 @@ import base64
 import json
 import os
 import secrets
-import shutil
 import signal
 import socket
 import struct
@@ -22,9 +21,7 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.store import open_store
 from tests.bot_process import BOT_TOKEN, ROOT, SIGNING_SECRET, bot_env, free_port, procfile_command
-from tests.conftest import KNOWLEDGE
 from tests.fakes.slack_api import FakeSlack, app_mention_event, event_body, slash_command_body
 from tests.fakes.socket_mode import Connection, FakeSocketMode, websocket_accept
 
@@ -90,23 +87,6 @@ class SocketBot:
             return self._saved_log
         self._log.seek(0)
         return self._log.read().decode(errors="replace")
-
-
-@pytest.fixture(scope="module")
-def prepared_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated, loaded store, copied for each test so the bot starts quickly."""
-    path = tmp_path_factory.mktemp("socket-store") / "fwtrend.db"
-    store = open_store(path, KNOWLEDGE)
-    store.db.execute("pragma wal_checkpoint(truncate)")
-    store.db.close()
-    return path
-
-
-@pytest.fixture
-def db(prepared_db: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "fwtrend.db"
-    shutil.copy(prepared_db, target)
-    return target
 
 
 @pytest.fixture
