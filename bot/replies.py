@@ -108,6 +108,8 @@ class Replier:
         command = parse_command(text)
         if command.action == "help":
             return Triage(command, reply=self.help(user_id))
+        if command.action == "digest":
+            return Triage(command)  # built after the ack: it reads the whole store
         if command.action == "admin":
             refusal = self.gate.refusal(user_id, command.admin_action or "")
             if refusal:

@@ -237,3 +237,8 @@ def test_answer_is_json_round_trippable(engine: Engine) -> None:
     # The share button stores answers as JSON; a lossy round trip would change what is posted.
     answer = engine.ask("compare pytorch tensorflow")
     assert Answer.model_validate_json(answer.model_dump_json()) == answer
+
+
+def test_digest_is_its_own_command() -> None:
+    assert parse_command("digest").action == "digest"
+    assert parse_command("digest pytorch").action == "ask"  # a question that mentions it
