@@ -84,7 +84,10 @@ def help_command() -> None:
     for example, what in HELP_EXAMPLES:
         click.echo(f"  fwtrend ask {example:<46} {what}")
     click.echo(f"\n{PERIOD_HELP}")
-    click.echo("Other commands: fwtrend kb check, fwtrend db upgrade; --help on any command.")
+    click.echo(
+        "Other commands: fwtrend refresh, fwtrend digest, fwtrend serve, fwtrend clock,"
+        " fwtrend kb check, fwtrend db upgrade; --help on any command."
+    )
 
 
 @cli.command()

@@ -242,3 +242,17 @@ def test_answer_is_json_round_trippable(engine: Engine) -> None:
 def test_digest_is_its_own_command() -> None:
     assert parse_command("digest").action == "digest"
     assert parse_command("digest pytorch").action == "ask"  # a question that mentions it
+
+
+def test_every_slack_client_retries_rate_limits_and_dropped_connections() -> None:
+    from slack_sdk.http_retry.builtin_handlers import (
+        ConnectionErrorRetryHandler,
+        RateLimitErrorRetryHandler,
+    )
+
+    from bot.slack_delivery import web_client
+
+    client = web_client("xoxb-1", "http://127.0.0.1:9/api")
+    kinds = {type(handler) for handler in client.retry_handlers}
+    assert {ConnectionErrorRetryHandler, RateLimitErrorRetryHandler} <= kinds
+    assert client.base_url == "http://127.0.0.1:9/api/"  # the method name is appended to it

@@ -57,17 +57,16 @@ from __future__ import annotations
 import calendar
 import json
 import socket
-import sys
 import threading
 import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+
+from tests.fakes.loopback import LoopbackFake, LoopbackHandler
 
 __all__ = [
     "PREFIXES",
@@ -231,30 +230,14 @@ def _month_starts(start: int, end: int) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128
-    fake: FakeDataAPIs
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # Clients that hang up (timeouts) are not errors; everything else is kept.
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            self.fake._errors.append(traceback.format_exc())
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
+class _Handler(LoopbackHandler):
     server_version = "FakeDataAPIs/1.0"
 
-    def do_GET(self) -> None:
-        self.server.fake._serve(self)
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-class FakeDataAPIs:
+class FakeDataAPIs(LoopbackFake):
     """Fake Hugging Face, GitHub, Stack Exchange, pypistats and Docker Hub on one loopback port."""
+
+    handler = _Handler
 
     def __init__(
         self,
@@ -263,16 +246,13 @@ class FakeDataAPIs:
         hf_token: str | None = None,
         stackexchange_key: str | None = None,
     ) -> None:
+        super().__init__()
         self._tokens = {
             "github": github_token,
             "huggingface": hf_token,
             "stackexchange": stackexchange_key,
         }
         self._lock = threading.RLock()
-        self._stopping = threading.Event()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-        self._errors: list[str] = []
         self._init_state()
 
     def _init_state(self) -> None:
@@ -305,54 +285,6 @@ class FakeDataAPIs:
 
     # -- lifecycle --------------------------------------------------------------------------
 
-    def start(self) -> FakeDataAPIs:
-        if self._server is not None:
-            return self
-        self._stopping.clear()
-        server = _Server(("127.0.0.1", 0), _Handler)
-        server.fake = self
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            daemon=True,
-            name=f"FakeDataAPIs:{server.server_address[1]}",
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        server, thread = self._server, self._thread
-        if server is None:
-            return
-        self._stopping.set()  # cuts injected delays short
-        server.shutdown()
-        server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
-        self._server = self._thread = None
-
-    def __enter__(self) -> FakeDataAPIs:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError("FakeDataAPIs is not started")
-        return int(self._server.server_address[1])
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
-
     def service_url(self, service: str) -> str:
         """Base URL of one service, e.g. ``http://127.0.0.1:PORT/github/``."""
         return f"http://127.0.0.1:{self.port}{PREFIXES[service]}"
@@ -364,11 +296,6 @@ class FakeDataAPIs:
     def env(self) -> dict[str, str]:
         """The same as environment variables (``FWTREND_GITHUB_URL`` …), for subprocesses."""
         return {SETTINGS_FIELDS[s][1]: self.service_url(s) for s in SERVICES}
-
-    @property
-    def errors(self) -> list[str]:
-        """Tracebacks of bugs inside the fake (should stay empty)."""
-        return list(self._errors)
 
     # -- inspection ---------------------------------------------------------------------------
 

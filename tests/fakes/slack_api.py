@@ -75,7 +75,6 @@ import itertools
 import json
 import mimetypes
 import secrets
-import sys
 import threading
 import time
 import traceback
@@ -84,10 +83,10 @@ from collections import deque
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
+
+from tests.fakes.loopback import LoopbackFake, LoopbackHandler
 
 __all__ = [
     "API_APP_ID",
@@ -266,33 +265,14 @@ class _Reply:
 # --------------------------------------------------------------------------------------------
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128
-    fake: FakeSlack
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # Clients that hang up (timeouts, benchmarks) are not errors; everything else is kept.
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            self.fake._errors.append(traceback.format_exc())
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
+class _Handler(LoopbackHandler):
     server_version = "FakeSlack/1.0"
 
-    def do_POST(self) -> None:
-        self.server.fake._serve(self)
 
-    def do_GET(self) -> None:
-        self.server.fake._serve(self)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-class FakeSlack:
+class FakeSlack(LoopbackFake):
     """Fake Slack Web API + upload URLs + response_url hooks on ``127.0.0.1:<free port>``."""
+
+    handler = _Handler
 
     def __init__(
         self,
@@ -304,6 +284,7 @@ class FakeSlack:
         app_token: str | None = None,
         socket_mode_url: str | None = None,
     ) -> None:
+        super().__init__()
         self._expected_token = token
         self._expected_app_token = app_token
         # What apps.connections.open hands out: a Socket Mode server's ws:// URL.
@@ -313,10 +294,6 @@ class FakeSlack:
         self.scopes = scopes
         self._lock = threading.RLock()
         self._cond = threading.Condition(self._lock)
-        self._stopping = threading.Event()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-        self._errors: list[str] = []
         self._ts_base = int(time.time())
         self._init_state()
 
@@ -338,55 +315,6 @@ class FakeSlack:
 
     # -- lifecycle --------------------------------------------------------------------------
 
-    def start(self) -> FakeSlack:
-        if self._server is not None:
-            return self
-        self._stopping.clear()
-        server = _Server(("127.0.0.1", 0), _Handler)
-        server.fake = self
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            daemon=True,
-            name=f"FakeSlack:{server.server_address[1]}",
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        server, thread = self._server, self._thread
-        if server is None:
-            return
-        self._stopping.set()  # cuts injected delays short
-        server.shutdown()
-        server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
-        self._server = self._thread = None
-
-    def __enter__(self) -> FakeSlack:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError("FakeSlack is not started")
-        return int(self._server.server_address[1])
-
-    @property
-    def url(self) -> str:
-        """Base URL for ``WebClient(base_url=…)`` / the bot's SLACK_API_BASE_URL."""
-        return f"http://127.0.0.1:{self.port}/"
-
     @property
     def api_url(self) -> str:
         """The same API under ``/api/`` (like ``https://slack.com/api/``)."""
@@ -395,11 +323,6 @@ class FakeSlack:
     def response_url(self, name: str) -> str:
         """A response_url on this server; its payloads show up in ``hooks(name)``."""
         return f"{self.url}hooks/{quote(name, safe='/')}"
-
-    @property
-    def errors(self) -> list[str]:
-        """Tracebacks of bugs inside the fake (should stay empty)."""
-        return list(self._errors)
 
     # -- inspection ---------------------------------------------------------------------------
 
