@@ -86,7 +86,7 @@ def help_command() -> None:
     click.echo(f"\n{PERIOD_HELP}")
     click.echo(
         "Other commands: fwtrend refresh, fwtrend digest, fwtrend serve, fwtrend clock,"
-        " fwtrend kb check, fwtrend db upgrade; --help on any command."
+        " fwtrend status, fwtrend kb check, fwtrend db upgrade; --help on any command."
     )
 
 
@@ -184,6 +184,23 @@ def db_upgrade() -> None:
         f"{' (' + ', '.join(applied) + ')' if applied else ''}; knowledge "
         f"{'reloaded' if loaded else 'already current'}"
     )
+
+
+@cli.command()
+def status() -> None:
+    """Show the store's health: freshness per source, counts, size, version.
+
+    Example: fwtrend status
+    """
+    from bot.status import build_status, source_line, status_lines
+
+    engine = open_engine(load_settings())
+    report = build_status(engine.store, engine.today, engine.stale_after)
+    for line in status_lines(report):
+        click.echo(line)
+    click.echo("Sources:")
+    for src in report.sources:
+        click.echo(f"  {source_line(src)}")
 
 
 EXIT_SOURCE_FAILED = 1

@@ -161,3 +161,10 @@ def test_cli_db_upgrade_idempotent(tmp_path: Path) -> None:
 def test_cli_usage_error_exit_2(tmp_path: Path) -> None:
     result = run(["ask", "--bogus"], tmp_path)
     assert result.returncode == 2 and "No such option" in result.stderr
+
+
+def test_cli_status_reports_the_store(tmp_path: Path) -> None:
+    result = run(["status"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "fwtrend 0.1.0" in result.stdout and "Last refresh: never" in result.stdout
+    assert "repostory-github-history — " in result.stdout and "points" in result.stdout

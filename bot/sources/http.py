@@ -20,8 +20,8 @@ from bot.settings import Settings
 from bot.sources.base import Service, SourceError
 
 # Placeholder until the project has a public home; services ask for a way to reach the client.
-PROJECT_URL = "https://github.com/fwtrend/fwtrend"
-USER_AGENT = f"fwtrend/{__version__} (+{PROJECT_URL})"
+# Names the tool and its purpose, as GitHub and Stack Exchange ask of API clients.
+USER_AGENT = f"fwtrend/{__version__} (deep-learning framework trend figures; httpx)"
 
 Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
