@@ -15,16 +15,18 @@ from bot.charts import chart_alt_text, render_chart
 from bot.commands import ADMIN_ACTIONS, Command, parse_command
 from bot.digest_post import DigestPoster
 from bot.digest_view import digest_message
-from bot.models import Answer, Query
+from bot.models import Answer, ChartSpec, Query
 from bot.query import QueryError
 from bot.refresh import LockBusy, RefreshReport, unknown_sources
 from bot.slack_delivery import DeliveryError, SlackDelivery
 from bot.slack_messages import (
+    CHART_LATE,
     CHART_MISSING,
     EXPIRED_TEXT,
     SHARED_BY,
     Message,
     answer_message,
+    chart_message,
     error_message,
     help_message,
     notice,
@@ -35,6 +37,8 @@ from bot.sources import SOURCES
 from bot.status import build_status
 
 log = logging.getLogger("fwtrend.replies")
+
+LATE_CHART_TIMEOUT = 120.0  # seconds to keep waiting for a slow upload after the answer went
 
 # (source names, who asked) → the report; raises LockBusy when a refresh is already running.
 Refresher = Callable[[list[str], str], RefreshReport]
@@ -75,6 +79,7 @@ class ChartAttachment:
     image_url: str | None = None
     slack_file_id: str | None = None
     missing: str | None = None  # why there is no image, when there should be
+    pending_file_id: str | None = None  # uploaded, still processing: it follows the answer
 
 
 class Replier:
@@ -263,12 +268,17 @@ class Replier:
             channel_id=origin.channel_id,
         )
         share_id = self.state.save_answer(saved)
+        note = None
+        if chart.pending_file_id:
+            note = CHART_LATE
+        elif chart.missing:
+            note = CHART_MISSING.format(reason=chart.missing)
         message = answer_message(
             answer,
             image_url=chart.image_url,
             slack_file_id=chart.slack_file_id,
             share_value=share_id,
-            extra_context=CHART_MISSING.format(reason=chart.missing) if chart.missing else None,
+            extra_context=note,
         )
         try:
             self.delivery.respond(response_url, message)
@@ -285,6 +295,17 @@ class Replier:
                 extra_context=CHART_MISSING.format(reason=exc.reason[:80]),
             )
             self.delivery.respond(response_url, fallback)
+            return
+        if chart.pending_file_id and answer.chart is not None:
+            self._chart_later(answer.chart, chart.pending_file_id, response_url)
+
+    def _chart_later(self, spec: ChartSpec, file_id: str, response_url: str) -> None:
+        # The answer went without waiting any longer; the chart follows on the same
+        # response_url (good for 30 minutes) once Slack has processed it.
+        if self.delivery.wait_processed(file_id, timeout=LATE_CHART_TIMEOUT):
+            self.delivery.respond(response_url, chart_message(spec, file_id))
+        else:
+            log.warning("chart %s still not processed after %s s", file_id, LATE_CHART_TIMEOUT)
 
     def _attach_for_response(self, answer: Answer, png: bytes) -> ChartAttachment:
         if self.public_url and self.charts:
@@ -294,7 +315,7 @@ class Replier:
         try:
             file_id = self._upload(answer, png)
             if not self.delivery.wait_processed(file_id):
-                return ChartAttachment(missing="Slack was still processing it")
+                return ChartAttachment(pending_file_id=file_id)
         except DeliveryError as exc:
             return ChartAttachment(missing=f"upload failed: {exc.reason[:80]}")
         return ChartAttachment(slack_file_id=file_id)

@@ -178,9 +178,9 @@ class SlackDelivery:
             raise DeliveryError("upload returned no file id")
         return str(file_id)
 
-    def wait_processed(self, file_id: str) -> bool:
+    def wait_processed(self, file_id: str, timeout: float | None = None) -> bool:
         """Poll files.info until Slack has processed the file (it cannot be shown before)."""
-        deadline = time.monotonic() + self.processing_timeout
+        deadline = time.monotonic() + (self.processing_timeout if timeout is None else timeout)
         delay = POLL_INTERVAL
         while True:
             info = self._call(self.client.files_info, file=file_id)

@@ -7,7 +7,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from bot.blocks import answer_blocks, answer_fallback_text, escape_mrkdwn, fit_blocks
-from bot.models import Answer, TableRow
+from bot.charts import chart_alt_text
+from bot.models import Answer, ChartSpec, TableRow
 from bot.refresh import RefreshReport
 from bot.refresh_view import headline, moves_lines
 from bot.status import StatusReport, source_line, status_lines
@@ -34,6 +35,8 @@ ERROR_TEXT = (
 )
 EXPIRED_TEXT = "That answer is no longer available to share. Ask again to get a fresh one."
 CHART_MISSING = "The chart could not be attached ({reason}); the sparklines above show the trend."
+CHART_LATE = "The chart follows as soon as Slack has processed it; the sparklines show the trend."
+CHART_FOLLOWS = "The chart for the answer above."
 
 
 class Message(BaseModel):
@@ -121,6 +124,19 @@ def refresh_message(report: RefreshReport, names: dict[str, str]) -> Message:
     if report.failed:
         text += "; failed: " + ", ".join(o.name for o in report.failed)
     return Message(text=text, blocks=fit_blocks(blocks, ""))
+
+
+def chart_message(spec: ChartSpec, slack_file_id: str) -> Message:
+    """A chart on its own, for when it was not ready in time for its answer."""
+    image = {
+        "type": "image",
+        "block_id": "fwtrend-chart-0",
+        "slack_file": {"id": slack_file_id},
+        "alt_text": escape_mrkdwn(chart_alt_text(spec)),
+        "title": {"type": "plain_text", "text": escape_mrkdwn(spec.title)},
+    }
+    blocks = fit_blocks([image, _context("footer", CHART_FOLLOWS)], "")
+    return Message(text=f"Chart: {spec.title}", blocks=blocks)
 
 
 def error_message(ref: str) -> Message:

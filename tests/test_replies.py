@@ -1,0 +1,54 @@
+"""Replier in-process against the fake Slack: the paths that need Slack to be slow or odd."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.admin import AdminGate
+from bot.answer import Engine
+from bot.bot_state import BotState
+from bot.replies import Origin, Replier
+from bot.slack_delivery import SlackDelivery, web_client
+from bot.slack_messages import CHART_LATE
+from tests.bot_process import BOT_TOKEN
+from tests.conftest import TODAY
+from tests.fakes.slack_api import FakeSlack
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        yield fake
+        assert fake.errors == []
+
+
+def replier(slack: FakeSlack, store_path: Path, engine: Engine) -> Replier:
+    delivery = SlackDelivery(web_client(BOT_TOKEN, slack.api_url), processing_timeout=0.3)
+    return Replier(engine, BotState(store_path), delivery, AdminGate(["UADMIN1"]))
+
+
+def test_a_slow_upload_sends_the_answer_first_and_the_chart_after(
+    slack: FakeSlack, db: Path, engine: Engine
+) -> None:
+    slack.set_file_processing(3)  # longer than the 0.3 s the answer waits for
+    bot = replier(slack, db, engine)
+    origin = Origin(user_id="U1", channel_id="C1", response_url=slack.response_url("slow"))
+    bot.run(bot.triage("pytorch tensorflow github-stars since 2020", "U1"), origin)
+    answer, chart = slack.wait_for_hook("slow", count=2, timeout=15)
+    assert not any(b["type"] == "image" for b in answer["blocks"])
+    assert CHART_LATE in str(answer["blocks"]) and "101,967" in answer["text"]
+    [image] = [b for b in chart["blocks"] if b["type"] == "image"]
+    file_id = image["slack_file"]["id"]
+    assert slack.file(file_id).ready and slack.uploaded(file_id)[:4] == b"\x89PNG"
+    assert chart["text"] == "Chart: GitHub stars"
+
+
+def test_an_unpinned_engine_follows_the_calendar(engine: Engine) -> None:
+    # A long-running server must not keep the date it started on.
+    from datetime import date
+
+    assert engine.today == TODAY
+    assert Engine(engine.store).today == date.today()
