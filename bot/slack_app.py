@@ -94,17 +94,17 @@ def _register(app: App, replier: Replier, work: Executor) -> None:
             triage = replier.triage(command.get("text", ""), origin.user_id)
         except Exception:  # noqa: BLE001 - still acknowledge; the error reply follows
             ack()
-            later(lambda o: replier.report_failure(o), origin)
+            later(replier.report_failure, origin)
             return
-        if triage.reply is not None:
-            # Help, refusals and bad input are answered in the acknowledgement itself.
-            ack(text=triage.reply.text, blocks=triage.reply.blocks, response_type="ephemeral")
-            return
-        if triage.ack is not None:
-            ack(text=triage.ack.text, blocks=triage.ack.blocks, response_type="ephemeral")
+        # Help, refusals and bad input are answered in the acknowledgement itself; slow work
+        # (a refresh) says there that it has started.
+        said = triage.reply or triage.ack
+        if said is not None:
+            ack(text=said.text, blocks=said.blocks, response_type="ephemeral")
         else:
             ack()
-        later(replier.run, origin, triage)
+        if triage.reply is None:
+            later(replier.run, origin, triage)
 
     @app.action(SHARE_ACTION_ID)
     def on_share(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
