@@ -246,6 +246,7 @@ def refresh(names: tuple[str, ...], dry_run: bool) -> None:
                 names=chosen,
                 dry_run=dry_run,
                 progress=ProgressBars(progress, chosen),
+                today=settings.today,  # FWTREND_TODAY dates the points, as it dates answers
             )
     except LockBusy as exc:
         click.echo(f"fwtrend: {exc}; try again when it has finished", err=True)

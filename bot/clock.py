@@ -12,7 +12,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.admin import AdminGate
 from bot.answer import Engine
 from bot.digest_post import DigestPoster, PostResult
-from bot.refresh import LockBusy
+from bot.refresh import LockBusy, refresh_with_settings
 from bot.settings import Settings
 from bot.slack_delivery import SlackDelivery, web_client
 
@@ -49,10 +49,8 @@ def local_today(settings: Settings, now: datetime | None = None) -> date:
 def digest_job(settings: Settings, engine: Engine, poster: DigestPoster) -> list[PostResult]:
     """One scheduled run: refresh (unless switched off), then each channel's digest."""
     if settings.digest_refresh:
-        from bot.serve import refresh_now
-
         try:
-            report = refresh_now(settings, [], "clock")
+            report = refresh_with_settings(settings, [], "clock")
             log.info(
                 "refresh before the digest: %d of %d sources ok",
                 len(report.outcomes) - len(report.failed),

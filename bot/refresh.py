@@ -20,7 +20,15 @@ from bot.sources import SOURCES, FetchContext, LiveSource, SourceError
 from bot.sources.http import ClientOptions, make_http_client, service_clients
 from bot.store import LIVE_VERSION, Store, write_transaction
 
-__all__ = ["LockBusy", "Move", "RefreshReport", "SourceOutcome", "refresh", "run_refresh"]
+__all__ = [
+    "LockBusy",
+    "Move",
+    "RefreshReport",
+    "SourceOutcome",
+    "refresh",
+    "refresh_with_settings",
+    "run_refresh",
+]
 
 # A source that takes longer than this fails, so a refresh always ends.
 SOURCE_TIMEOUT = 180.0
@@ -86,6 +94,18 @@ class RefreshReport(BaseModel):
 def unknown_sources(names: Sequence[str]) -> list[str]:
     """Names that are not live sources (for a clear error before anything starts)."""
     return [name for name in names if name not in SOURCES]
+
+
+def refresh_with_settings(settings: Settings, names: Sequence[str], trigger: str) -> RefreshReport:
+    """A refresh of the configured store on a connection of its own (Slack, the clock)."""
+    from bot.knowledge import default_knowledge_dir
+    from bot.store import open_store
+
+    store = open_store(settings.db_path, settings.knowledge_dir or default_knowledge_dir())
+    try:
+        return run_refresh(store, settings, names=names, trigger=trigger, today=settings.today)
+    finally:
+        store.db.close()
 
 
 def run_refresh(store: Store, settings: Settings, **options: Any) -> RefreshReport:

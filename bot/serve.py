@@ -17,6 +17,7 @@ from bot.answer import Engine
 from bot.bot_state import BotState
 from bot.chart_files import ChartFiles
 from bot.digest_post import DigestPoster
+from bot.refresh import refresh_with_settings
 from bot.replies import Replier
 from bot.settings import Settings
 from bot.slack_delivery import SlackDelivery, web_client
@@ -24,7 +25,6 @@ from bot.slack_delivery import SlackDelivery, web_client
 if TYPE_CHECKING:
     from wsgiref.types import WSGIApplication
 
-    from bot.refresh import RefreshReport
 
 log = logging.getLogger("fwtrend.serve")
 
@@ -126,7 +126,13 @@ def build_bot(settings: Settings, engine: Engine, *, socket: bool = False) -> Bo
     charts = ChartFiles(settings.resolved_chart_dir(), chart_key(settings)) if public_url else None
     delivery = SlackDelivery(client)
     gate = AdminGate(settings.admins)
-    digests = DigestPoster(engine, delivery, sorted(gate.admins), holder="web")
+    digests = DigestPoster(
+        engine,
+        delivery,
+        sorted(gate.admins),
+        when_quiet=settings.digest_when_quiet,
+        holder="web",
+    )
     replier = Replier(
         engine,
         BotState(settings.db_path),
@@ -134,7 +140,7 @@ def build_bot(settings: Settings, engine: Engine, *, socket: bool = False) -> Bo
         gate,
         charts=charts,
         public_url=public_url,
-        refresher=lambda names, trigger: refresh_now(settings, names, trigger),
+        refresher=lambda names, trigger: refresh_with_settings(settings, names, trigger),
         digests=digests,
     )
     # Answers run here, not in Bolt's listener threads, so slow ones never delay an ack.
@@ -144,19 +150,6 @@ def build_bot(settings: Settings, engine: Engine, *, socket: bool = False) -> Bo
         client, replier, work, signing_secret=secret.get_secret_value() if secret else None
     )
     return Bot(app=app, replier=replier, work=work, charts=charts)
-
-
-def refresh_now(settings: Settings, names: list[str], trigger: str) -> RefreshReport:
-    """A refresh on a connection of its own (the answer engine's keeps serving reads)."""
-    from bot.knowledge import default_knowledge_dir
-    from bot.refresh import run_refresh
-    from bot.store import open_store
-
-    store = open_store(settings.db_path, settings.knowledge_dir or default_knowledge_dir())
-    try:
-        return run_refresh(store, settings, names=names, trigger=trigger)
-    finally:
-        store.db.close()
 
 
 def make_web_app(settings: Settings, engine: Engine) -> WSGIApplication:

@@ -342,3 +342,23 @@ def test_cli_preview_and_errors(store: Store, tmp_path: Path) -> None:
     )
     assert bad_cron.returncode == 2 and "FWTREND_DIGEST_CRON" in bad_cron.stderr
     assert json.dumps(preview.stdout)  # printable, no control characters
+
+
+def test_clock_job_refreshes_first(store: Store, slack: FakeSlack, apis: FakeDataAPIs) -> None:
+    settings = Settings(
+        **apis.settings_fields(),
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_API_URL=slack.api_url,
+        FWTREND_DB=str(store.path),
+        FWTREND_TODAY=(MONDAY + timedelta(days=7)).isoformat(),
+        FWTREND_DIGEST_CHANNELS="C1",
+    )
+    apis.set_github_repo("jax-ml/jax", stargazers_count=36_300)
+    calls = len(apis.calls)
+    engine = Engine(store, today=MONDAY + timedelta(days=7))
+    [result] = digest_job(settings, engine, poster(engine, slack))
+    assert result.outcome == "posted" and len(apis.calls) > calls  # it refreshed
+    runs = store.db.execute("select trigger from refresh_runs order by id desc").fetchone()
+    assert runs == ("clock",)
+    [message] = slack.messages("C1")
+    assert "36,300 stars" in json.dumps(message["blocks"])
