@@ -278,14 +278,19 @@ def digest(preview: bool, post_now: bool, channels: tuple[str, ...], force: bool
     from bot.clock import digest_poster, local_today
     from bot.digest_post import preview_digest
     from bot.digest_view import digest_lines
+    from bot.settings import CHANNEL_ID
 
     if preview and post_now:
         raise UserError("choose --preview or --post, not both")
+    bad = [c for c in channels if not CHANNEL_ID.match(c)]
+    if bad:
+        raise UserError(f"{', '.join(bad)}: channel ids look like C0123ABCD, not #names")
     settings = load_settings()
     engine = open_engine(settings)
     today = local_today(settings)
     if not post_now:
-        click.echo("\n".join(digest_lines(preview_digest(engine, today))))
+        channel = channels[0] if channels else None  # the preview follows that channel's log
+        click.echo("\n".join(digest_lines(preview_digest(engine, today, channel))))
         return
     targets = list(channels) or settings.digest_channels
     if not targets:

@@ -12,6 +12,15 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DB = "fwtrend.db"
+USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
+CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]+$")
+
+
+def _check_ids(values: list[str], pattern: re.Pattern[str], hint: str) -> list[str]:
+    bad = [v for v in values if not pattern.match(v)]
+    if bad:
+        raise ValueError(f"{', '.join(bad)}: {hint}")
+    return values
 
 
 class Settings(BaseSettings):
@@ -143,6 +152,18 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part for part in re.split(r"[,\s]+", value) if part]
         return value
+
+    @field_validator("admins")
+    @classmethod
+    def _user_ids(cls, value: list[str]) -> list[str]:
+        return _check_ids(
+            value, USER_ID, "Slack user ids look like U0123ABCD (profile → Copy member ID)"
+        )
+
+    @field_validator("digest_channels")
+    @classmethod
+    def _channel_ids(cls, value: list[str]) -> list[str]:
+        return _check_ids(value, CHANNEL_ID, "channel ids look like C0123ABCD, not #names")
 
     @field_validator("digest_tz")
     @classmethod

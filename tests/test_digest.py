@@ -334,6 +334,20 @@ def test_cli_preview_and_errors(store: Store, tmp_path: Path) -> None:
         text=True,
     )
     assert no_channel.returncode == 2 and "FWTREND_DIGEST_CHANNELS" in no_channel.stderr
+    by_name = subprocess.run(
+        [fwtrend, "digest", "--post", "--channel", "#general"],
+        env={**env, "SLACK_BOT_TOKEN": BOT_TOKEN},
+        capture_output=True,
+        text=True,
+    )
+    assert by_name.returncode == 2 and "not #names" in by_name.stderr
+    bad_ids = subprocess.run(
+        [fwtrend, "clock"],
+        env={**env, "SLACK_BOT_TOKEN": BOT_TOKEN, "FWTREND_DIGEST_CHANNELS": "general"},
+        capture_output=True,
+        text=True,
+    )
+    assert bad_ids.returncode == 2 and "FWTREND_DIGEST_CHANNELS" in bad_ids.stderr
     bad_cron = subprocess.run(
         [fwtrend, "clock"],
         env={**env, "FWTREND_DIGEST_CRON": "weekly"},

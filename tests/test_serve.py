@@ -35,6 +35,7 @@ def fake() -> Iterator[FakeSlack]:
         ({"SLACK_SIGNING_SECRET": "not-a-secret"}, "SLACK_SIGNING_SECRET is malformed"),
         ({"FWTREND_PUBLIC_URL": "fwtrend.example"}, "FWTREND_PUBLIC_URL must be"),
         ({"PORT": "http"}, "invalid setting: PORT"),
+        ({"FWTREND_ADMINS": "bob"}, "Slack user ids look like"),
     ],
 )
 def test_bad_settings_stop_start_up(
