@@ -6,6 +6,10 @@ and for a bare Bolt app that only acknowledges, under the same gunicorn settings
 plus the server's peak memory (gunicorn master + worker RSS).
 Targets: ack p99 < 100 ms and within 1.5x of the bare app; answer p95 < 500 ms; RSS < 250 MB.
 
+The fake Slack runs in a process of its own: answering the bot's uploads and response_url
+posts in the load generator's process would slow the generator's own threads (one GIL) and be
+measured as the server's acknowledgement latency.
+
 Run: python benchmarks/bench_slack.py
 """
 
@@ -19,7 +23,10 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.managers import BaseManager
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -44,6 +51,46 @@ QUESTIONS = [
     "so-questions",
     "claims hugging-face",
 ]
+
+
+class SlackElsewhere:
+    """A FakeSlack living in the manager's process; methods return plain, picklable values."""
+
+    def __init__(self) -> None:
+        self.fake = FakeSlack().start()
+
+    def api_url(self) -> str:
+        return self.fake.api_url
+
+    def response_url(self, name: str) -> str:
+        return self.fake.response_url(name)
+
+    def wait_for_hook(self, name: str, timeout: float) -> None:
+        self.fake.wait_for_hook(name, timeout=timeout)
+
+    def arrival(self, name: str) -> float:
+        """When the answer (the first successful post) reached response_url(name)."""
+        path = "/hooks/" + name
+        for _ in range(100):  # the fake records the call a moment after it stores the payload
+            calls = self.fake.calls_to("hook")
+            times = [c.time for c in calls if c.status == 200 and c.path == path]
+            if times:
+                return min(times)
+            time.sleep(0.01)
+        raise RuntimeError(f"no recorded call for {name}")
+
+    def reset(self) -> None:
+        self.fake.reset()
+
+    def stop(self) -> None:
+        self.fake.stop()
+
+
+class SlackManager(BaseManager):
+    pass
+
+
+SlackManager.register("Slack", SlackElsewhere)
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -86,7 +133,7 @@ class RssSampler(threading.Thread):
         return self.peak
 
 
-def fire(post, fake: FakeSlack, label: str, *, answers: str) -> dict[str, float]:
+def fire(post, fake: SlackElsewhere, label: str, *, answers: str) -> dict[str, float]:
     """Send COMMANDS commands from CONCURRENCY senders.
 
     answers="each": a sender waits for its answer before its next command (20 people asking);
@@ -110,37 +157,31 @@ def fire(post, fake: FakeSlack, label: str, *, answers: str) -> dict[str, float]
             sent[hook] = started
             acks.append(seconds)
         if answers == "each":
-            fake.wait_for_hook(hook, timeout=60)
+            fake.wait_for_hook(hook, 60)
             with lock:
-                latencies.append(arrival(fake, hook) - started)
+                latencies.append(fake.arrival(hook) - started)
 
     with ThreadPoolExecutor(CONCURRENCY) as pool:
         list(pool.map(one, range(COMMANDS)))
     if answers == "end":
         for hook, started in sent.items():
-            fake.wait_for_hook(hook, timeout=120)
-            latencies.append(arrival(fake, hook) - started)
+            fake.wait_for_hook(hook, 120)
+            latencies.append(fake.arrival(hook) - started)
     result = {"ack_p50": percentile(acks, 50), "ack_p99": percentile(acks, 99)}
     if latencies:
         result |= {"answer_p50": percentile(latencies, 50), "answer_p95": percentile(latencies, 95)}
     return result
 
 
-def arrival(fake: FakeSlack, hook: str) -> float:
-    """When the answer (the first successful post) reached the response_url."""
-    suffix = "/hooks/" + hook
-    for _ in range(100):  # the fake records the call a moment after it stores the payload
-        times = [c.time for c in fake.calls_to("hook") if c.status == 200 and c.path == suffix]
-        if times:
-            return min(times)
-        time.sleep(0.01)
-    raise RuntimeError(f"no recorded call for {hook}")
+def where(fake: SlackElsewhere) -> Any:
+    """What BotProcess and bot_env read of a fake: its API URL."""
+    return SimpleNamespace(api_url=fake.api_url())
 
 
 def run_fwtrend(
-    fake: FakeSlack, db: Path, *, public: bool, answers: str
+    fake: SlackElsewhere, db: Path, *, public: bool, answers: str
 ) -> tuple[dict[str, float], int]:
-    bot = BotProcess(fake, db)
+    bot = BotProcess(where(fake), db)
     if public:
         bot.env["FWTREND_PUBLIC_URL"] = bot.url
     with bot:
@@ -152,9 +193,9 @@ def run_fwtrend(
         return result, sampler.stop()
 
 
-def run_bare(fake: FakeSlack, db: Path) -> dict[str, float]:
+def run_bare(fake: SlackElsewhere, db: Path) -> dict[str, float]:
     port = free_port()
-    env = bot_env(fake, db, port)
+    env = bot_env(where(fake), db, port)
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     argv = [
         gunicorn,
@@ -177,7 +218,7 @@ def run_bare(fake: FakeSlack, db: Path) -> dict[str, float]:
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    bot = BotProcess(fake, db)
+    bot = BotProcess(where(fake), db)
     bot.url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -202,7 +243,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "fwtrend.db"
         open_store(db, default_knowledge_dir()).db.close()
-        with FakeSlack() as fake:
+        manager = SlackManager()
+        manager.start()
+        fake = manager.Slack()  # type: ignore[attr-defined]
+        try:
             for public in (True, False):
                 for answers in os.environ.get("BENCH_MODES", "each,end").split(","):
                     result, rss = run_fwtrend(fake, db, public=public, answers=answers)
@@ -211,6 +255,9 @@ def main() -> None:
                     runs.append((f"fwtrend, {charts}, {load}", result, rss))
                     fake.reset()
             bare = run_bare(fake, db)
+        finally:
+            fake.stop()
+            manager.shutdown()
         shutil.rmtree(Path(tmp) / "fwtrend-charts", ignore_errors=True)
     runs.append(("bare Bolt app (ack only)", bare, 0))
     ms = 1000
