@@ -315,7 +315,7 @@ def clock() -> None:
 
     Example: FWTREND_DIGEST_CHANNELS=C0123456789 fwtrend clock
     """
-    from bot.clock import digest_job, digest_poster, make_scheduler
+    from bot.clock import digest_poster, run_clock
     from bot.serve import configure_logging
 
     settings = load_settings()
@@ -324,18 +324,14 @@ def clock() -> None:
     if not settings.digest_channels:
         raise UserError("FWTREND_DIGEST_CHANNELS is empty: no channel to post the digest to")
     engine = open_engine(settings)
-    poster = digest_poster(settings, engine)
     configure_logging()
-    scheduler = make_scheduler(settings, lambda: digest_job(settings, engine, poster))
     click.echo(
         f"fwtrend clock: digest to {', '.join(settings.digest_channels)} on "
         f"'{settings.digest_cron}' ({settings.digest_tz})",
         err=True,
     )
-    try:
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        pass
+    run_clock(settings, engine, digest_poster(settings, engine))
+    click.echo("fwtrend clock: stopped", err=True)
 
 
 @cli.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -80,3 +81,31 @@ def make_scheduler(settings: Settings, job: object) -> BlockingScheduler:
         max_instances=1,
     )
     return scheduler
+
+
+class _Stop(Exception):
+    """A stop signal that came before the scheduler was running."""
+
+
+def run_clock(settings: Settings, engine: Engine, poster: DigestPoster) -> datetime | None:
+    """Block, posting digests on schedule, until SIGTERM or SIGINT; returns the next run due."""
+    scheduler = make_scheduler(settings, lambda: digest_job(settings, engine, poster))
+
+    def stop(signum: int, frame: object) -> None:
+        # A platform stops dynos with SIGTERM: finish cleanly instead of dying mid-post.
+        log.info("stopping on signal %d", signum)
+        if not scheduler.running:
+            raise _Stop
+        scheduler.shutdown(wait=False)
+
+    zone = ZoneInfo(settings.digest_tz)
+    job = scheduler.get_jobs()[0]
+    upcoming: datetime | None = job.trigger.get_next_fire_time(None, datetime.now(zone))
+    try:
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        log.info("next digest %s to %s", upcoming, ", ".join(settings.digest_channels))
+        scheduler.start()
+    except _Stop:
+        pass
+    return upcoming

@@ -376,3 +376,45 @@ def test_clock_job_refreshes_first(store: Store, slack: FakeSlack, apis: FakeDat
     assert runs == ("clock",)
     [message] = slack.messages("C1")
     assert "36,300 stars" in json.dumps(message["blocks"])
+
+
+def test_clock_process_starts_and_stops_cleanly_on_sigterm(store: Store, slack: FakeSlack) -> None:
+    import signal
+    import time
+
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    env.update(
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_API_URL=slack.api_url,
+        FWTREND_DB=str(store.path),
+        FWTREND_DIGEST_CHANNELS="C1",
+        FWTREND_DIGEST_TZ="Europe/Berlin",
+    )
+    from tests.bot_process import procfile_command
+
+    clock = subprocess.Popen(
+        procfile_command("clock"),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert clock.stdout is not None
+        seen = ""
+        deadline = time.monotonic() + 30
+        while "next digest" not in seen and time.monotonic() < deadline:
+            seen += clock.stdout.readline()
+        assert "next digest" in seen and "+01:00" in seen  # Monday 09:00 Berlin time
+        assert "'0 9 * * mon' (Europe/Berlin)" in seen
+        os.killpg(clock.pid, signal.SIGTERM)
+        rest, _ = clock.communicate(timeout=20)
+    finally:
+        if clock.poll() is None:
+            os.killpg(clock.pid, signal.SIGKILL)
+            clock.wait()
+    assert clock.returncode == 0
+    assert "fwtrend clock: stopped" in rest and "Traceback" not in seen + rest
+    assert BOT_TOKEN not in seen + rest
+    assert slack.messages("C1") == []  # nothing is posted before the schedule says so
