@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from abc import ABC, abstractmethod
-from collections.abc import Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
@@ -164,6 +164,27 @@ async def gather_all(coros: Iterable[Coroutine[Any, Any, T]]) -> list[T]:
             raise
         raise _first_leaf(failed) from None
     return [task.result() for task in tasks]
+
+
+async def per_framework(
+    client: ServiceClient,
+    ctx: FetchContext,
+    key: Callable[[Framework], str | None],
+    path: Callable[[str], str],
+    parse: Callable[[Any, Framework, str, FetchContext], list[DataPoint]],
+) -> list[DataPoint]:
+    """GET ``path(key(fw))`` for every framework that has a key, concurrently, and parse each.
+
+    The shape of most sources: one request per framework's repository, package or image.
+    """
+
+    async def one(framework: Framework, name: str) -> list[DataPoint]:
+        payload, endpoint = await client.get_json(path(name))
+        return parse(payload, framework, endpoint, ctx)
+
+    wanted = [(fw, name) for fw in ctx.frameworks if (name := key(fw))]
+    batches = await gather_all(one(fw, name) for fw, name in wanted)
+    return [point for batch in batches for point in batch]
 
 
 def _first_leaf(group: BaseExceptionGroup[Any]) -> BaseException:

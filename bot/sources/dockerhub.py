@@ -11,9 +11,9 @@ from bot.sources.base import (
     FetchContext,
     LiveSource,
     ResponseModel,
-    gather_all,
     live_point,
     parse_payload,
+    per_framework,
 )
 from bot.sources.http import ServiceClient
 
@@ -73,10 +73,7 @@ class DockerHub(LiveSource):
     summary = "All-time pull counts of the official framework images on Docker Hub."
 
     async def fetch(self, client: ServiceClient, ctx: FetchContext) -> list[DataPoint]:
-        async def one(framework: Framework, image: str) -> DataPoint:
-            payload, endpoint = await client.get_json(repository_path(image))
-            return parse_repository(payload, framework, endpoint, ctx)
+        def parse(payload: Any, fw: Framework, endpoint: str, ctx: FetchContext) -> list[DataPoint]:
+            return [parse_repository(payload, fw, endpoint, ctx)]
 
-        return await gather_all(
-            one(fw, fw.docker_image) for fw in ctx.frameworks if fw.docker_image
-        )
+        return await per_framework(client, ctx, lambda fw: fw.docker_image, repository_path, parse)

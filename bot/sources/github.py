@@ -11,9 +11,9 @@ from bot.sources.base import (
     FetchContext,
     LiveSource,
     ResponseModel,
-    gather_all,
     live_point,
     parse_payload,
+    per_framework,
 )
 from bot.sources.http import ServiceClient
 
@@ -104,11 +104,6 @@ class GitHubRepos(LiveSource):
     )
 
     async def fetch(self, client: ServiceClient, ctx: FetchContext) -> list[DataPoint]:
-        async def one(framework: Framework, repo: str) -> list[DataPoint]:
-            payload, endpoint = await client.get_json(repo_path(repo))
-            return parse_repository(payload, framework, endpoint, ctx)
-
-        batches = await gather_all(
-            one(fw, fw.github_repo) for fw in ctx.frameworks if fw.github_repo
+        return await per_framework(
+            client, ctx, lambda fw: fw.github_repo, repo_path, parse_repository
         )
-        return [point for batch in batches for point in batch]

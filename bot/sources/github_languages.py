@@ -11,9 +11,9 @@ from bot.sources.base import (
     FetchContext,
     LiveSource,
     SourceError,
-    gather_all,
     live_point,
     parse_payload,
+    per_framework,
 )
 from bot.sources.github import repo_path
 from bot.sources.http import ServiceClient
@@ -85,11 +85,10 @@ class GitHubLanguages(LiveSource):
     )
 
     async def fetch(self, client: ServiceClient, ctx: FetchContext) -> list[DataPoint]:
-        async def one(framework: Framework, repo: str) -> list[DataPoint]:
-            payload, endpoint = await client.get_json(f"{repo_path(repo)}/languages")
-            return parse_languages(payload, framework, endpoint, ctx)
-
-        batches = await gather_all(
-            one(fw, fw.github_repo) for fw in ctx.frameworks if fw.github_repo
+        return await per_framework(
+            client, ctx, lambda fw: fw.github_repo, languages_path, parse_languages
         )
-        return [point for batch in batches for point in batch]
+
+
+def languages_path(repo: str) -> str:
+    return f"{repo_path(repo)}/languages"

@@ -11,9 +11,9 @@ from bot.sources.base import (
     FetchContext,
     LiveSource,
     ResponseModel,
-    gather_all,
     live_point,
     parse_payload,
+    per_framework,
 )
 from bot.sources.http import ServiceClient
 
@@ -95,11 +95,10 @@ class PyPIStats(LiveSource):
     )
 
     async def fetch(self, client: ServiceClient, ctx: FetchContext) -> list[DataPoint]:
-        async def one(framework: Framework, package: str) -> list[DataPoint]:
-            payload, endpoint = await client.get_json(f"packages/{package}/recent")
-            return parse_recent(payload, framework, endpoint, ctx)
-
-        batches = await gather_all(
-            one(fw, fw.pypi_package) for fw in ctx.frameworks if fw.pypi_package
+        return await per_framework(
+            client, ctx, lambda fw: fw.pypi_package, recent_path, parse_recent
         )
-        return [point for batch in batches for point in batch]
+
+
+def recent_path(package: str) -> str:
+    return f"packages/{package}/recent"
