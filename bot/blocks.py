@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -22,14 +22,18 @@ from slack_sdk.models.blocks import (
 
 from bot.charts import chart_alt_text, chart_sparkline
 from bot.formatting import format_change, format_figure, format_source
-from bot.models import Answer, ClaimOut, FigureOut, Note, SourceRef, TableRow
+from bot.models import Answer, ChartSpec, ClaimOut, FigureOut, Note, SourceRef, TableRow
 
 __all__ = [
     "SHARE_ACTION_ID",
     "answer_blocks",
     "answer_fallback_text",
+    "chart_image_block",
+    "context_block",
     "escape_mrkdwn",
     "fit_blocks",
+    "header_block",
+    "section_block",
 ]
 
 BlockDict = dict[str, Any]
@@ -144,13 +148,38 @@ def _raw(block: Block) -> BlockDict:
     return result
 
 
-def _section(role: str, index: int, text: str) -> BlockDict:
+def section_block(role: str, text: str, index: int = 0) -> BlockDict:
+    """A mrkdwn section whose block_id carries its role (what fit_blocks may drop first)."""
     return _raw(SectionBlock(block_id=_id(role, index), text=MarkdownTextObject(text=text)))
 
 
-def _context(role: str, texts: Sequence[str], index: int = 0) -> BlockDict:
+def context_block(role: str, *texts: str, index: int = 0) -> BlockDict:
+    """A context line of mrkdwn texts, with its role in the block_id."""
     elements = [MarkdownTextObject(text=t) for t in texts]
     return _raw(ContextBlock(block_id=_id(role, index), elements=elements))
+
+
+def header_block(title: str) -> BlockDict:
+    """The message's header (plain text; cut to 150 characters by fit_blocks)."""
+    return _raw(HeaderBlock(block_id=_id("header"), text=escape_mrkdwn(title)))
+
+
+def chart_image_block(
+    spec: ChartSpec, *, image_url: str | None = None, slack_file_id: str | None = None
+) -> BlockDict:
+    """The chart as an image block: a public URL or an uploaded file, with its alt text."""
+    return _picture(chart_alt_text(spec), spec.title, image_url, slack_file_id)
+
+
+def _picture(alt: str, title: str, image_url: str | None, slack_file_id: str | None) -> BlockDict:
+    block = ImageBlock(
+        block_id=_id("chart"),
+        alt_text=escape_mrkdwn(alt),
+        title=PlainTextObject(text=escape_mrkdwn(title)),
+        image_url=image_url,
+        slack_file={"id": slack_file_id} if slack_file_id else None,
+    )
+    return _raw(block)
 
 
 def _packed(role: str, heading: str | None, lines: Iterable[str]) -> list[BlockDict]:
@@ -161,11 +190,11 @@ def _packed(role: str, heading: str | None, lines: Iterable[str]) -> list[BlockD
         # A heading stays with the first line even if fit_blocks must then cut that line.
         started = len(chunks) > (1 if heading and not blocks else 0)
         if started and len("\n".join(chunks)) + 1 + len(line) > MAX_TEXT:
-            blocks.append(_section(role, len(blocks), "\n".join(chunks)))
+            blocks.append(section_block(role, "\n".join(chunks), len(blocks)))
             chunks = []
         chunks.append(line)
     if chunks:
-        blocks.append(_section(role, len(blocks), "\n".join(chunks)))
+        blocks.append(section_block(role, "\n".join(chunks), len(blocks)))
     return blocks
 
 
@@ -207,19 +236,10 @@ def _figure_blocks(answer: Answer) -> list[BlockDict]:
 
 def _image_block(answer: Answer, image_url: str | None, slack_file_id: str | None) -> BlockDict:
     if answer.chart:
-        alt = chart_alt_text(answer.chart)
-        title = answer.chart.title
-    else:
-        alt = CHART_ALT_FALLBACK.format(title=answer.title)
-        title = answer.title
-    block = ImageBlock(
-        block_id=_id("chart"),
-        alt_text=escape_mrkdwn(alt),
-        title=PlainTextObject(text=escape_mrkdwn(title)),
-        image_url=image_url,
-        slack_file={"id": slack_file_id} if slack_file_id else None,
+        return chart_image_block(answer.chart, image_url=image_url, slack_file_id=slack_file_id)
+    return _picture(
+        CHART_ALT_FALLBACK.format(title=answer.title), answer.title, image_url, slack_file_id
     )
-    return _raw(block)
 
 
 def _source_text(src: SourceRef) -> str:
@@ -262,7 +282,7 @@ def _error_blocks(answer: Answer) -> list[BlockDict]:
         asked = "did you mean" in message.lower()
         lines.append((TRY_INSTEAD if asked else DID_YOU_MEAN).format(options=options))
     lines.append(HELP_POINTER)
-    return [_section("error", 0, "\n".join(lines))]
+    return [section_block("error", "\n".join(lines))]
 
 
 def _footer(answer: Answer) -> BlockDict:
@@ -273,7 +293,7 @@ def _footer(answer: Answer) -> BlockDict:
     if answer.generated_on:
         parts.append(ANSWERED_ON.format(date=_day(answer.generated_on)))
     text = "; ".join(parts) or "fwtrend"
-    return _context("footer", [text[:1].upper() + text[1:]])
+    return context_block("footer", text[:1].upper() + text[1:])
 
 
 def _newest_evidence(answer: Answer) -> str | None:
@@ -298,17 +318,17 @@ def _body_blocks(
     blocks: list[BlockDict] = []
     if answer.query and kind not in LISTING_KINDS and answer.query.understood:
         understood = escape_mrkdwn(answer.query.understood)
-        blocks.append(_context("understood", [UNDERSTOOD.format(understood=understood)]))
+        blocks.append(context_block("understood", UNDERSTOOD.format(understood=understood)))
     blocks += _figure_blocks(answer)
     if answer.summary and not answer.figures:
-        blocks.append(_section("summary", 0, escape_mrkdwn(answer.summary)))
+        blocks.append(section_block("summary", escape_mrkdwn(answer.summary)))
     if image_url or slack_file_id:
         blocks.append(_image_block(answer, image_url, slack_file_id))
     by_id = {src.id: src for src in answer.sources} if kind == "sources" else {}
     blocks += _packed("rows", None, (_row_line(row, by_id) for row in answer.rows))
     if answer.metric_definition:
         definition = escape_mrkdwn(answer.metric_definition)
-        blocks.append(_context("definition", [DEFINITION.format(definition=definition)]))
+        blocks.append(context_block("definition", DEFINITION.format(definition=definition)))
     if answer.notes:
         blocks += _packed("notes", NOTES_HEADING, (_note_line(n) for n in answer.notes))
     numbers = _source_numbers(answer)
@@ -344,7 +364,7 @@ def answer_blocks(
         raise ValueError("give image_url or slack_file_id, not both")
     if share_value is not None and not 0 < len(share_value) <= MAX_BUTTON_VALUE:
         raise ValueError(f"share_value must be 1–{MAX_BUTTON_VALUE} characters")
-    header = _raw(HeaderBlock(block_id=_id("header"), text=escape_mrkdwn(answer.title)))
+    header = header_block(answer.title)
     blocks = [header]
     if answer.ok:
         blocks += _body_blocks(answer, image_url, slack_file_id)
@@ -534,7 +554,7 @@ def _drop_to_fit(blocks: list[BlockDict], trimmed: bool) -> tuple[list[BlockDict
 def _add_hint(blocks: list[BlockDict], more_hint: str) -> list[BlockDict]:
     if any(_role(b) == "more" for b in blocks) or not more_hint.strip():
         return blocks
-    hint = _context("more", [_clip(more_hint, MAX_TEXT)])
+    hint = context_block("more", _clip(more_hint, MAX_TEXT))
     footers = [i for i, b in enumerate(blocks) if _role(b) == "footer"]
     at = footers[0] if footers else len(blocks)
     if not footers and blocks and blocks[-1].get("type") == "actions":

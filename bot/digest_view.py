@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from bot.blocks import escape_mrkdwn, fit_blocks
-from bot.charts import chart_alt_text
+from bot.blocks import (
+    chart_image_block,
+    context_block,
+    escape_mrkdwn,
+    fit_blocks,
+    header_block,
+    section_block,
+)
 from bot.digest import Digest, DigestMove, ThenAndNow
 from bot.formatting import format_number, format_source, format_value
 from bot.slack_messages import BlockDict, Message
@@ -87,53 +93,33 @@ def digest_message(digest: Digest, *, slack_file_id: str | None = None) -> Messa
     """The digest as one Slack message (the chart, when uploaded, inside it)."""
     refs = _refs(digest)
     title = f"fwtrend weekly: {digest.week}"
-    blocks: list[BlockDict] = [{"type": "header", "text": _plain(title)}]
+    blocks: list[BlockDict] = [header_block(title)]
     if digest.quiet:
-        blocks.append(_section("summary", escape_mrkdwn(quiet_text(digest))))
+        blocks.append(section_block("summary", escape_mrkdwn(quiet_text(digest))))
     if digest.moves:
         lines = [f"• {escape_mrkdwn(move_text(m, refs.get(m.source_id)))}" for m in digest.moves]
         if digest.more_moves:
             lines.append(f"_… and {digest.more_moves} smaller moves_")
         heading = f"*What moved since {_day(digest.since)}*"
-        blocks.append(_section("figures", heading + "\n" + "\n".join(lines)))
+        blocks.append(section_block("figures", heading + "\n" + "\n".join(lines)))
     if digest.chart and slack_file_id:
-        blocks.append(
-            {
-                "type": "image",
-                "block_id": "fwtrend-chart-0",
-                "slack_file": {"id": slack_file_id},
-                "alt_text": escape_mrkdwn(chart_alt_text(digest.chart)),
-                "title": _plain(digest.chart.title),
-            }
-        )
+        blocks.append(chart_image_block(digest.chart, slack_file_id=slack_file_id))
     if digest.then_and_now:
         text = escape_mrkdwn(then_and_now_text(digest.then_and_now, refs))
-        blocks.append(_section("notes", "*Then and now*\n" + text))
+        blocks.append(section_block("notes", "*Then and now*\n" + text))
     if digest.new_claims or digest.new_sources:
         new = [f"• {escape_mrkdwn(c.statement)}" for c in digest.new_claims]
         new += [f"• source: {escape_mrkdwn(format_source(s))}" for s in digest.new_sources]
-        blocks.append(_section("claims", "*New since the last digest*\n" + "\n".join(new)))
+        blocks.append(section_block("claims", "*New since the last digest*\n" + "\n".join(new)))
     if digest.stale_sources:
         stale = "\n".join(f"• {escape_mrkdwn(line)}" for line in digest.stale_sources)
-        blocks.append(_section("rows", "*Stale or failing sources*\n" + stale))
+        blocks.append(section_block("rows", "*Stale or failing sources*\n" + stale))
     if digest.sources:
         cited = "\n".join(
             f"[{n}] {escape_mrkdwn(format_source(s))}" for n, s in enumerate(digest.sources, 1)
         )
-        blocks.append(_section("sources", "*Sources*\n" + cited))
+        blocks.append(section_block("sources", "*Sources*\n" + cited))
     footer = f"Weekly digest for {digest.week}; `/fwtrend help` for questions"
-    blocks.append({"type": "context", "block_id": "fwtrend-footer-0", "elements": [_md(footer)]})
+    blocks.append(context_block("footer", footer))
     text = title + ": " + (quiet_text(digest) if digest.quiet else f"{len(digest.moves)} moves")
     return Message(text=text, blocks=fit_blocks(blocks, "Trimmed: `fwtrend digest --preview`."))
-
-
-def _section(role: str, text: str) -> BlockDict:
-    return {"type": "section", "block_id": f"fwtrend-{role}-0", "text": _md(text)}
-
-
-def _md(text: str) -> dict[str, str]:
-    return {"type": "mrkdwn", "text": text}
-
-
-def _plain(text: str) -> dict[str, str]:
-    return {"type": "plain_text", "text": text}

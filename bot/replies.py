@@ -308,8 +308,9 @@ class Replier:
             log.warning("chart %s still not processed after %s s", file_id, LATE_CHART_TIMEOUT)
 
     def _attach_for_response(self, answer: Answer, png: bytes) -> ChartAttachment:
-        if self.public_url and self.charts:
-            return ChartAttachment(image_url=f"{self.public_url}/charts/{self.charts.save(png)}")
+        image_url = self._served_url(png)
+        if image_url:
+            return ChartAttachment(image_url=image_url)
         # No public URL: a response_url message cannot carry a file, so upload privately and
         # reference the file once Slack has processed it.
         try:
@@ -320,11 +321,15 @@ class Replier:
             return ChartAttachment(missing=f"upload failed: {exc.reason[:80]}")
         return ChartAttachment(slack_file_id=file_id)
 
+    def _served_url(self, png: bytes) -> str | None:
+        """The chart's public URL when this web process serves charts, else None."""
+        if not (self.public_url and self.charts):
+            return None
+        return f"{self.public_url}/charts/{self.charts.save(png)}"
+
     def _answer_visible(self, answer: Answer, origin: Origin) -> None:
         png = render_chart(answer.chart) if answer.chart else None
-        image_url = None
-        if png and self.public_url and self.charts:
-            image_url = f"{self.public_url}/charts/{self.charts.save(png)}"
+        image_url = self._served_url(png) if png else None
         message = answer_message(answer, image_url=image_url)
         ts = self.delivery.post(origin.channel_id, message, thread_ts=origin.thread_ts)
         if png and not image_url:

@@ -6,8 +6,16 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from bot.blocks import answer_blocks, answer_fallback_text, escape_mrkdwn, fit_blocks
-from bot.charts import chart_alt_text
+from bot.blocks import (
+    answer_blocks,
+    answer_fallback_text,
+    chart_image_block,
+    context_block,
+    escape_mrkdwn,
+    fit_blocks,
+    header_block,
+    section_block,
+)
 from bot.models import Answer, ChartSpec, TableRow
 from bot.refresh import RefreshReport
 from bot.refresh_view import headline, moves_lines
@@ -74,12 +82,8 @@ def answer_message(
 
 def notice(text: str, *, title: str | None = None) -> Message:
     """A short message: an optional header and one section (text is Slack mrkdwn)."""
-    blocks: list[BlockDict] = []
-    if title:
-        header = {"type": "plain_text", "text": escape_mrkdwn(title)}
-        blocks.append({"type": "header", "block_id": "fwtrend-header-0", "text": header})
-    section = {"type": "mrkdwn", "text": text}
-    blocks.append({"type": "section", "block_id": "fwtrend-summary-0", "text": section})
+    blocks = [header_block(title)] if title else []
+    blocks.append(section_block("summary", text))
     fallback = f"{title}: {text}" if title else text
     return Message(text=fallback[:3000], blocks=fit_blocks(blocks, ""))
 
@@ -90,10 +94,10 @@ def status_message(report: StatusReport) -> Message:
     lines = [f"• {escape_mrkdwn(source_line(src))}" for src in report.sources]
     stale = [src.id for src in report.sources if src.stale]
     blocks: list[BlockDict] = [
-        {"type": "header", "text": {"type": "plain_text", "text": "fwtrend status"}},
-        _section("summary", "\n".join(head)),
-        _section("rows", "*Sources*\n" + "\n".join(lines)),
-        _context("footer", f"As of {report.generated_on:%d %b %Y}"),
+        header_block("fwtrend status"),
+        section_block("summary", "\n".join(head)),
+        section_block("rows", "*Sources*\n" + "\n".join(lines)),
+        context_block("footer", f"As of {report.generated_on:%d %b %Y}"),
     ]
     summary = f"{report.points:,} points, {report.claims:,} claims"
     if stale:
@@ -112,14 +116,14 @@ def refresh_message(report: RefreshReport, names: dict[str, str]) -> Message:
         sources.append(detail)
     moves = [escape_mrkdwn(line) for line in moves_lines(report, names)]
     blocks: list[BlockDict] = [
-        {"type": "header", "text": {"type": "plain_text", "text": "fwtrend refresh"}},
-        _section("summary", escape_mrkdwn(headline(report))),
-        _section("rows", "\n".join(sources)),
+        header_block("fwtrend refresh"),
+        section_block("summary", escape_mrkdwn(headline(report))),
+        section_block("rows", "\n".join(sources)),
     ]
     if moves:
-        blocks.append(_section("notes", f"*{moves[0]}*\n" + "\n".join(moves[1:])))
+        blocks.append(section_block("notes", f"*{moves[0]}*\n" + "\n".join(moves[1:])))
     finished = f"{report.finished_at:%d %b %Y %H:%M} UTC"
-    blocks.append(_context("footer", f"Run {report.run_id or '—'}, finished {finished}"))
+    blocks.append(context_block("footer", f"Run {report.run_id or '—'}, finished {finished}"))
     text = "fwtrend refresh: " + headline(report)
     if report.failed:
         text += "; failed: " + ", ".join(o.name for o in report.failed)
@@ -128,31 +132,13 @@ def refresh_message(report: RefreshReport, names: dict[str, str]) -> Message:
 
 def chart_message(spec: ChartSpec, slack_file_id: str) -> Message:
     """A chart on its own, for when it was not ready in time for its answer."""
-    image = {
-        "type": "image",
-        "block_id": "fwtrend-chart-0",
-        "slack_file": {"id": slack_file_id},
-        "alt_text": escape_mrkdwn(chart_alt_text(spec)),
-        "title": {"type": "plain_text", "text": escape_mrkdwn(spec.title)},
-    }
-    blocks = fit_blocks([image, _context("footer", CHART_FOLLOWS)], "")
+    image = chart_image_block(spec, slack_file_id=slack_file_id)
+    blocks = fit_blocks([image, context_block("footer", CHART_FOLLOWS)], "")
     return Message(text=f"Chart: {spec.title}", blocks=blocks)
 
 
 def error_message(ref: str) -> Message:
     return notice(ERROR_TEXT.format(ref=ref))
-
-
-def _section(role: str, text: str) -> BlockDict:
-    return {"type": "section", "block_id": f"fwtrend-{role}-0", "text": _mrkdwn(text)}
-
-
-def _context(role: str, text: str) -> BlockDict:
-    return {"type": "context", "block_id": f"fwtrend-{role}-x", "elements": [_mrkdwn(text)]}
-
-
-def _mrkdwn(text: str) -> dict[str, str]:
-    return {"type": "mrkdwn", "text": text}
 
 
 def _with_context(blocks: list[BlockDict], text: str) -> list[BlockDict]:
@@ -161,4 +147,4 @@ def _with_context(blocks: list[BlockDict], text: str) -> list[BlockDict]:
         (i for i, b in enumerate(blocks) if str(b.get("block_id", "")).startswith("fwtrend-foot")),
         len(blocks),
     )
-    return fit_blocks([*blocks[:at], _context("credit", text), *blocks[at:]], "")
+    return fit_blocks([*blocks[:at], context_block("credit", text), *blocks[at:]], "")
