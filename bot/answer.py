@@ -13,7 +13,7 @@ from bot.evidence import (
     is_claim,
     series_of,
 )
-from bot.formatting import format_change, format_figure, format_number
+from bot.formatting import format_change, format_day, format_figure, format_number
 from bot.helptext import HELP_EXAMPLES, PERIOD_HELP
 from bot.models import (
     Answer,
@@ -454,12 +454,12 @@ def _point_label(point: DataPoint) -> str:
         # Live figures say when they were fetched, to the minute: that is their evidence date.
         at = point.fetched_at.astimezone(UTC)
         if point.date == at.date():
-            return f"{at.day} {at:%b %Y}, fetched {at:%H:%M} UTC"
-        return f"{point.date:%b %Y}, fetched {at.day} {at:%b %Y %H:%M} UTC"
+            return f"{format_day(at)}, fetched {at:%H:%M} UTC"
+        return f"{point.date:%b %Y}, fetched {format_day(at)} {at:%H:%M} UTC"
     # A monthly flow ("new stars") describes the whole month, a total its last day.
     if point.metric in FLOW_METRICS:
         return f"{point.date:%b %Y}"
-    return f"{point.date.day} {point.date:%b %Y}"
+    return format_day(point.date)
 
 
 def _mentions(claim: Claim, frameworks: Sequence[str], vocab: Vocabulary) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
-from datetime import date
 from typing import Any
 
 from slack_sdk.errors import SlackObjectFormationError
@@ -21,7 +20,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.charts import chart_alt_text, chart_sparkline
-from bot.formatting import format_change, format_figure, format_source
+from bot.formatting import format_change, format_day, format_figure, format_source
 from bot.models import Answer, ChartSpec, ClaimOut, FigureOut, Note, SourceRef, TableRow
 
 __all__ = [
@@ -119,10 +118,6 @@ def _link(url: str | None, label: str) -> str:
     # Inside <url|label> Slack splits on the first | and ends at >, so those must not occur.
     safe = url.replace(" ", "%20").replace("|", "%7C").replace("<", "%3C").replace(">", "%3E")
     return f"<{safe.replace('&', '&amp;')}|{text}>"
-
-
-def _day(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
 
 
 def _id(role: str, index: int = 0) -> str:
@@ -291,7 +286,7 @@ def _footer(answer: Answer) -> BlockDict:
     if newest:
         parts.append(EVIDENCE_AS_OF.format(date=escape_mrkdwn(newest)))
     if answer.generated_on:
-        parts.append(ANSWERED_ON.format(date=_day(answer.generated_on)))
+        parts.append(ANSWERED_ON.format(date=format_day(answer.generated_on)))
     text = "; ".join(parts) or "fwtrend"
     return context_block("footer", text[:1].upper() + text[1:])
 

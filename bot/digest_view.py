@@ -11,7 +11,7 @@ from bot.blocks import (
     section_block,
 )
 from bot.digest import Digest, DigestMove, ThenAndNow
-from bot.formatting import format_number, format_source, format_value
+from bot.formatting import format_day, format_delta, format_source, format_value
 from bot.slack_messages import BlockDict, Message
 
 VERDICTS = {
@@ -21,21 +21,15 @@ VERDICTS = {
 }
 
 
-def _day(day: object) -> str:
-    return f"{day:%d %b %Y}".lstrip("0")
-
-
 def move_text(move: DigestMove, ref: int | None = None) -> str:
     """'PyTorch · GitHub stars: 102,410 stars as of 23 Nov 2026 (+443, +0.4% since 16 Nov …)'."""
     segment = f" [{move.segment}]" if move.segment else ""
-    sign = "+" if move.change >= 0 else "−"
-    pct = f", {move.change_pct:+.1f}%" if move.change_pct is not None else ""
     share = f"; {move.share:.1f}% of the frameworks' total" if move.share is not None else ""
     cite = f" [{ref}]" if ref else ""
     return (
         f"{move.framework_name} · {move.metric_label}{segment}: "
-        f"{format_value(move.value, move.unit)} as of {_day(move.as_of)} "
-        f"({sign}{format_number(abs(move.change))}{pct} since {_day(move.previous_as_of)}{share})"
+        f"{format_value(move.value, move.unit)} as of {format_day(move.as_of)} "
+        f"({format_delta(move)} since {format_day(move.previous_as_of)}{share})"
         f"{cite}"
     )
 
@@ -49,7 +43,7 @@ def then_and_now_text(item: ThenAndNow, refs: dict[str, int]) -> str:
     change = 100 * (item.now_value - item.figure_value) / abs(item.figure_value)
     return (
         f"{who} ({item.figure_when}) [{refs.get(src.id, '?')}]: {item.claim.statement}\n"
-        f"{item.framework_name} then: {then}; now {now} as of {_day(item.now_as_of)} "
+        f"{item.framework_name} then: {then}; now {now} as of {format_day(item.now_as_of)} "
         f"[{refs.get(item.now_source_id, '?')}] ({change:+.0f}%): the figure "
         f"{VERDICTS[item.verdict]}."
     )
@@ -62,7 +56,8 @@ def _refs(digest: Digest) -> dict[str, int]:
 def digest_lines(digest: Digest) -> list[str]:
     """The whole digest as plain text lines."""
     refs = _refs(digest)
-    lines = [f"fwtrend weekly digest, {digest.week} ({_day(digest.since)} → {_day(digest.today)})"]
+    span = f"{format_day(digest.since)} → {format_day(digest.today)}"
+    lines = [f"fwtrend weekly digest, {digest.week} ({span})"]
     if digest.quiet:
         lines.append(quiet_text(digest))
     if digest.moves:
@@ -86,7 +81,7 @@ def digest_lines(digest: Digest) -> list[str]:
 
 
 def quiet_text(digest: Digest) -> str:
-    return f"Nothing moved since {_day(digest.since)}: no tracked figure changed this week."
+    return f"Nothing moved since {format_day(digest.since)}: no tracked figure changed this week."
 
 
 def digest_message(digest: Digest, *, slack_file_id: str | None = None) -> Message:
@@ -100,7 +95,7 @@ def digest_message(digest: Digest, *, slack_file_id: str | None = None) -> Messa
         lines = [f"• {escape_mrkdwn(move_text(m, refs.get(m.source_id)))}" for m in digest.moves]
         if digest.more_moves:
             lines.append(f"_… and {digest.more_moves} smaller moves_")
-        heading = f"*What moved since {_day(digest.since)}*"
+        heading = f"*What moved since {format_day(digest.since)}*"
         blocks.append(section_block("figures", heading + "\n" + "\n".join(lines)))
     if digest.chart and slack_file_id:
         blocks.append(chart_image_block(digest.chart, slack_file_id=slack_file_id))

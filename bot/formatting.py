@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.models import Change, FigureOut, SourceRef
+from datetime import date
+
+from bot.models import Change, FigureOut, SourceRef, ValueChange
 
 _QUALIFIER_WORDS = {
     "about": "about ",
@@ -73,3 +75,15 @@ def format_source(src: SourceRef) -> str:
     if src.url:
         parts.append(f" {src.url}")
     return "".join(parts)
+
+
+def format_day(day: date) -> str:
+    """'6 Mar 2023': a day, without a leading zero."""
+    return f"{day.day} {day:%b %Y}"
+
+
+def format_delta(move: ValueChange) -> str:
+    """'+3,000, +10.0%': a move's absolute and relative size."""
+    sign = "+" if move.change >= 0 else "−"
+    pct = f", {move.change_pct:+.1f}%" if move.change_pct is not None else ""
+    return f"{sign}{format_number(abs(move.change))}{pct}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.formatting import format_number, format_value
+from bot.formatting import format_day, format_delta, format_number, format_value
 from bot.refresh import Move, RefreshReport, Stage
 
 if TYPE_CHECKING:
@@ -16,12 +16,10 @@ def move_line(move: Move, names: dict[str, str]) -> str:
     """'PyTorch github-stars: 101,967 → 102,410 stars (+443, +0.4%) since 22 Nov 2026'."""
     who = names.get(move.framework, move.framework)
     segment = f" [{move.segment}]" if move.segment else ""
-    pct = f", {move.change_pct:+.1f}%" if move.change_pct is not None else ""
-    sign = "+" if move.change >= 0 else "−"
     return (
         f"{who} {move.metric}{segment}: {format_number(move.previous)} → "
-        f"{format_value(move.value, move.unit)} ({sign}{format_number(abs(move.change))}{pct}) "
-        f"since {move.previous_date.day} {move.previous_date:%b %Y}"
+        f"{format_value(move.value, move.unit)} ({format_delta(move)}) "
+        f"since {format_day(move.previous_date)}"
     )
 
 
