@@ -49,13 +49,25 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def bot_env(fake: FakeSlack, db: Path, port: int, **extra: str) -> dict[str, str]:
-    """A clean environment for the bot: no proxies, no developer settings, the fake as Slack."""
+def child_env(**settings: str) -> dict[str, str]:
+    """This environment without proxies or developer settings, plus ``settings``.
+
+    A proxy would send loopback requests elsewhere; a developer's SLACK_/FWTREND_ values would
+    leak into the process under test. (Under pytest, conftest scrubs them already; benchmarks
+    run without it.)
+    """
     env = {
         k: v
         for k, v in os.environ.items()
         if not k.lower().endswith("_proxy") and not k.startswith(("SLACK_", "FWTREND_"))
     }
+    env.update(settings)
+    return env
+
+
+def bot_env(fake: FakeSlack, db: Path, port: int, **extra: str) -> dict[str, str]:
+    """A clean environment for the bot: no proxies, no developer settings, the fake as Slack."""
+    env = child_env()
     env.update(
         SLACK_BOT_TOKEN=BOT_TOKEN,
         SLACK_SIGNING_SECRET=SIGNING_SECRET,

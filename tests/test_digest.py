@@ -23,7 +23,7 @@ from bot.refresh import run_refresh
 from bot.settings import Settings
 from bot.slack_delivery import SlackDelivery, web_client
 from bot.store import Store, open_store
-from tests.bot_process import BOT_TOKEN
+from tests.bot_process import BOT_TOKEN, child_env, procfile_command
 from tests.conftest import KNOWLEDGE
 from tests.fakes.data_apis import FakeDataAPIs
 from tests.fakes.slack_api import FakeSlack
@@ -179,8 +179,7 @@ def test_next_digest_compares_with_the_previous_one(engine: Engine, slack: FakeS
 
 def test_two_runners_at_once_post_once(store: Store, slack: FakeSlack, tmp_path: Path) -> None:
     slack.delay("chat.postMessage", 0.5)
-    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
-    env.update(
+    env = child_env(
         SLACK_BOT_TOKEN=BOT_TOKEN,
         SLACK_API_URL=slack.api_url,
         FWTREND_DB=str(store.path),
@@ -315,8 +314,7 @@ def test_clock_job_posts_to_every_channel(store: Store, slack: FakeSlack) -> Non
 
 
 def test_cli_preview_and_errors(store: Store, tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
-    env.update(FWTREND_DB=str(store.path), FWTREND_TODAY=MONDAY.isoformat())
+    env = child_env(FWTREND_DB=str(store.path), FWTREND_TODAY=MONDAY.isoformat())
     fwtrend = str(Path(sys.executable).with_name("fwtrend"))
     preview = subprocess.run(
         [fwtrend, "digest", "--preview"], env=env, capture_output=True, text=True
@@ -382,16 +380,13 @@ def test_clock_process_starts_and_stops_cleanly_on_sigterm(store: Store, slack: 
     import signal
     import time
 
-    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
-    env.update(
+    env = child_env(
         SLACK_BOT_TOKEN=BOT_TOKEN,
         SLACK_API_URL=slack.api_url,
         FWTREND_DB=str(store.path),
         FWTREND_DIGEST_CHANNELS="C1",
         FWTREND_DIGEST_TZ="Europe/Berlin",
     )
-    from tests.bot_process import procfile_command
-
     clock = subprocess.Popen(
         procfile_command("clock"),
         env=env,

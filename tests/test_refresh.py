@@ -24,6 +24,7 @@ from bot.settings import Settings
 from bot.sources import SOURCES
 from bot.status import build_status
 from bot.store import Store, connect, open_store
+from tests.bot_process import child_env
 from tests.conftest import KNOWLEDGE, ROOT
 from tests.fakes.data_apis import FakeDataAPIs
 
@@ -242,9 +243,7 @@ def test_lock_is_exclusive_and_freed_when_its_holder_died(live_store: Store) -> 
 
 
 def cli_env(fake: FakeDataAPIs, db: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
-    env.update(fake.env(), FWTREND_DB=str(db), **extra)
-    return env
+    return child_env(**fake.env(), FWTREND_DB=str(db), **extra)
 
 
 def fwtrend(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
