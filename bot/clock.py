@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.admin import AdminGate
 from bot.answer import Engine
 from bot.digest_post import DigestPoster, PostResult
 from bot.refresh import LockBusy, refresh_with_settings
@@ -27,13 +26,7 @@ def digest_poster(settings: Settings, engine: Engine) -> DigestPoster:
     """A poster wired to Slack from the settings (SLACK_BOT_TOKEN must be set)."""
     assert settings.slack_bot_token is not None
     client = web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
-    return DigestPoster(
-        engine,
-        SlackDelivery(client),
-        sorted(AdminGate(settings.admins).admins),
-        when_quiet=settings.digest_when_quiet,
-        holder="clock",
-    )
+    return DigestPoster.from_settings(settings, engine, SlackDelivery(client), holder="clock")
 
 
 def local_today(settings: Settings, now: datetime | None = None) -> date:

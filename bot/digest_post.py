@@ -13,10 +13,12 @@ from typing import Any, Literal
 import sqlite_utils
 from pydantic import BaseModel
 
+from bot.admin import AdminGate
 from bot.answer import Engine
 from bot.charts import chart_alt_text, render_chart
 from bot.digest import Digest, build_digest, week_key
 from bot.digest_view import digest_message
+from bot.settings import Settings
 from bot.slack_delivery import DeliveryError, SlackDelivery
 from bot.slack_messages import notice
 from bot.store import connect, write_transaction
@@ -63,6 +65,19 @@ class DigestPoster:
         self.holder = holder
         self.db = connect(engine.store.path)  # this poster's writes, apart from answer reads
         self.host, self.pid = socket.gethostname(), os.getpid()
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, engine: Engine, delivery: SlackDelivery, *, holder: str
+    ) -> DigestPoster:
+        """A poster for this deployment: its admins and its quiet-week choice."""
+        return cls(
+            engine,
+            delivery,
+            sorted(AdminGate(settings.admins).admins),
+            when_quiet=settings.digest_when_quiet,
+            holder=holder,
+        )
 
     def preview(self, today: date, channel: str | None = None) -> Digest:
         """The digest as it would be posted now (to ``channel``, or after the latest post)."""

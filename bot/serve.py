@@ -125,23 +125,15 @@ def build_bot(settings: Settings, engine: Engine, *, socket: bool = False) -> Bo
     public_url = None if socket else settings.public_url
     charts = ChartFiles(settings.resolved_chart_dir(), chart_key(settings)) if public_url else None
     delivery = SlackDelivery(client)
-    gate = AdminGate(settings.admins)
-    digests = DigestPoster(
-        engine,
-        delivery,
-        sorted(gate.admins),
-        when_quiet=settings.digest_when_quiet,
-        holder="web",
-    )
     replier = Replier(
         engine,
         BotState(settings.db_path),
         delivery,
-        gate,
+        AdminGate(settings.admins),
         charts=charts,
         public_url=public_url,
         refresher=lambda names, trigger: refresh_with_settings(settings, names, trigger),
-        digests=digests,
+        digests=DigestPoster.from_settings(settings, engine, delivery, holder="web"),
     )
     # Answers run here, not in Bolt's listener threads, so slow ones never delay an ack.
     work = ThreadPoolExecutor(settings.web_concurrency, thread_name_prefix="fwtrend-answer")
