@@ -69,6 +69,10 @@ class FakeTime:
     def wall(self) -> float:
         return self.epoch
 
+    def options(self) -> dict[str, Any]:
+        """These clocks as ServiceClient options."""
+        return {"sleep": self.sleep, "monotonic": self.monotonic, "wall": self.wall}
+
     async def sleep(self, seconds: float) -> None:
         self.sleeps.append(round(seconds, 3))
         self.now += seconds
@@ -122,7 +126,7 @@ def run(
         async with make_http_client(timeout=timeout) as http:
             opts: dict[str, Any] = {"min_interval": 0.0, **options}
             if clock is not None:
-                opts.update(sleep=clock.sleep, monotonic=clock.monotonic, wall=clock.wall)
+                opts.update(clock.options())
             clients = service_clients(settings or settings_for(fake), http, **opts)
             source = SOURCES[name]
             return await source.fetch(clients[source.service], ctx)
@@ -397,9 +401,7 @@ def test_github_spent_budget_holds_the_next_request(fake: FakeDataAPIs, clock: F
                 settings_for(fake),
                 http,
                 min_interval=0.0,
-                sleep=clock.sleep,
-                monotonic=clock.monotonic,
-                wall=clock.wall,
+                **clock.options(),
             )["github"]
             await client.get_json("repos/pytorch/pytorch")
             await client.get_json("repos/keras-team/keras")
@@ -420,9 +422,7 @@ def test_huggingface_spent_budget_holds_the_next_request(
                 settings_for(fake),
                 http,
                 min_interval=0.0,
-                sleep=clock.sleep,
-                monotonic=clock.monotonic,
-                wall=clock.wall,
+                **clock.options(),
             )["huggingface"]
             for tag in ("jax", "keras"):
                 await client.get_json("models-json", {"library": tag, "withCount": "true"})
@@ -808,9 +808,7 @@ def test_pacing_with_an_injected_clock(fake: FakeDataAPIs, clock: FakeTime) -> N
                 "dockerhub",
                 fake.service_url("dockerhub"),
                 min_interval=0.5,
-                sleep=clock.sleep,
-                monotonic=clock.monotonic,
-                wall=clock.wall,
+                **clock.options(),
             )
             for _ in range(3):
                 await client.get_json("repositories/pytorch/pytorch/")
