@@ -91,13 +91,14 @@ class BotProcess:
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = bot_env(fake, db, self.port, **env)
         self.ready_timeout = ready_timeout
+        self.argv = procfile_command("web")
         self.process: subprocess.Popen[bytes] | None = None
         self._log = tempfile.TemporaryFile()
         self._saved_log: str | None = None
 
     def start(self) -> BotProcess:
         self.process = subprocess.Popen(
-            procfile_command("web"),
+            self.argv,
             env=self.env,
             cwd=ROOT,
             stdout=self._log,
@@ -108,14 +109,19 @@ class BotProcess:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the bot exited with {self.process.returncode}:\n{self.log}")
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as response:
-                    if response.status == 200:
-                        return self
-            except (OSError, urllib.error.URLError):
-                time.sleep(0.05)
+            if self.ready():
+                return self
         self.stop()
-        raise RuntimeError(f"the bot did not become healthy:\n{self.log}")
+        raise RuntimeError(f"the bot did not become ready:\n{self.log}")
+
+    def ready(self) -> bool:
+        """Whether the started bot serves yet (briefly waits when it does not)."""
+        try:
+            with urllib.request.urlopen(self.url + "/healthz", timeout=1) as response:
+                return response.status == 200
+        except (OSError, urllib.error.URLError):
+            time.sleep(0.05)
+            return False
 
     def stop(self) -> None:
         process, self.process = self.process, None

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import secrets
-import signal
 import socket
 import struct
-import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,9 +17,9 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from tests.bot_process import BOT_TOKEN, ROOT, SIGNING_SECRET, bot_env, free_port, procfile_command
+from tests.bot_process import BOT_TOKEN, SIGNING_SECRET, BotProcess, procfile_command
 from tests.fakes.slack_api import FakeSlack, app_mention_event, event_body, slash_command_body
-from tests.fakes.socket_mode import Connection, FakeSocketMode, websocket_accept
+from tests.fakes.socket_mode import FakeSocketMode, websocket_accept
 
 APP_TOKEN = "xapp-1-A123-456-abcdef"
 QUESTION = "pytorch tensorflow github-stars since 2020"
@@ -31,62 +27,23 @@ ACK_BUDGET = 1.0  # Slack allows 3 s; on loopback an ack that takes a second is 
 START_TIMEOUT = 60.0
 
 
-class SocketBot:
+class SocketBot(BotProcess):
     """`fwtrend serve --socket`, started from the Procfile's web command, stopped by its pid."""
 
     def __init__(self, fake: FakeSlack, sockets: FakeSocketMode, db: Path) -> None:
-        self.sockets = sockets
-        self.env = bot_env(fake, db, free_port(), SLACK_APP_TOKEN=APP_TOKEN)
+        super().__init__(fake, db, ready_timeout=START_TIMEOUT, SLACK_APP_TOKEN=APP_TOKEN)
         del self.env["SLACK_SIGNING_SECRET"]  # Socket Mode must not need it
         self.argv = [*procfile_command("web"), "--socket"]
-        self.process: subprocess.Popen[bytes] | None = None
-        self._log = tempfile.TemporaryFile()
-        self._saved_log: str | None = None
+        self.sockets = sockets
 
-    def start(self) -> Connection:
-        """Start the bot; return its Socket Mode connection once it is open."""
-        self.process = subprocess.Popen(
-            self.argv,
-            env=self.env,
-            cwd=ROOT,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, stopped as a whole
-        )
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the bot exited with {self.process.returncode}:\n{self.log}")
-            try:
-                # Short waits, so a bot that dies during start-up is noticed at once.
-                return self.sockets.wait_for_connection(timeout=0.2)
-            except AssertionError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"the bot never connected:\n{self.log}") from None
-
-    def stop(self) -> None:
-        process, self.process = self.process, None
-        if process is None:
-            return
-        if process.poll() is None:
-            try:
-                os.killpg(process.pid, signal.SIGTERM)
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
-            except ProcessLookupError:
-                pass
-        self._saved_log = self.log
-        self._log.close()
-
-    @property
-    def log(self) -> str:
-        """Everything the process printed (kept after it stopped)."""
-        if self._saved_log is not None:
-            return self._saved_log
-        self._log.seek(0)
-        return self._log.read().decode(errors="replace")
+    def ready(self) -> bool:
+        """Connected: Socket Mode has no HTTP port to ask."""
+        try:
+            # Short waits, so a bot that dies during start-up is noticed at once.
+            self.sockets.wait_for_connection(timeout=0.2)
+        except AssertionError:
+            return False
+        return True
 
 
 @pytest.fixture
@@ -106,13 +63,9 @@ def fake(sockets: FakeSocketMode) -> Iterator[FakeSlack]:
 
 @pytest.fixture
 def bot(fake: FakeSlack, sockets: FakeSocketMode, db: Path) -> Iterator[SocketBot]:
-    process = SocketBot(fake, sockets, db)
-    try:
-        process.start()
+    with SocketBot(fake, sockets, db) as process:
         yield process
-    finally:
-        process.stop()
-        print(process.log)  # shown by pytest when the test failed
+    print(process.log)  # shown by pytest when the test failed
     for secret in (APP_TOKEN, BOT_TOKEN, SIGNING_SECRET):
         assert secret not in process.log
 
