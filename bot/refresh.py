@@ -249,20 +249,20 @@ class _Writer:
         moves = []
         for point in points:
             day = point.date.isoformat()
-            same_day = self.db.execute(
-                "select value from points where series = ? and date = ?", [point.series, day]
-            ).fetchone()
+            # The point's own date (if stored already) and the one before it, in one read.
+            rows = self.db.execute(
+                "select date, value from points where series = ? and date <= ? "
+                "order by date desc limit 2",
+                [point.series, day],
+            ).fetchall()
+            same_day = rows[0][1] if rows and rows[0][0] == day else None
+            before = [row for row in rows if row[0] < day][:1]
             if same_day is None:
                 added += 1
-            elif same_day[0] != point.value:
+            elif same_day != point.value:
                 changed += 1
-            before = self.db.execute(
-                "select date, value from points where series = ? and date < ? "
-                "order by date desc limit 1",
-                [point.series, day],
-            ).fetchone()
-            if before is not None:
-                moves.append(_move(point, date.fromisoformat(before[0]), float(before[1])))
+            if before:
+                moves.append(_move(point, date.fromisoformat(before[0][0]), float(before[0][1])))
         return added, changed, moves
 
 
