@@ -100,11 +100,9 @@ class Engine:
 
     def source_ref(self, source_id: str) -> SourceRef:
         """A source as answers cite it, with the age of its evidence."""
-        src = self.sources.get(source_id)
-        if src is None:  # a refresh (maybe in another process) added a live source
-            self.store.invalidate()
-            self.sources = self.store.sources()
-            src = self.sources[source_id]
+        if source_id not in self.sources:
+            self._follow_refreshes()  # a refresh (maybe elsewhere) added this live source
+        src = self.sources[source_id]
         return SourceRef(
             id=src.id,
             title=src.title,

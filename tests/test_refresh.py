@@ -381,3 +381,14 @@ def test_pacing_allows_a_burst_then_keeps_the_rate(fake: FakeDataAPIs) -> None:
     asyncio.run(go())
     # Three at once, then never more than three in any six seconds.
     assert starts == [0, 0, 0, 6, 6, 6, 12]
+
+
+def test_an_engine_opened_before_a_refresh_cites_its_new_sources(
+    live_store: Store, fake: FakeDataAPIs
+) -> None:
+    engine = Engine(live_store, today=DAY)
+    assert "live-github" not in engine.sources
+    refresh(live_store, fake, names=["github"])
+    assert engine.source_ref("live-github").publisher == "GitHub"
+    answer = engine.ask("pytorch github-watchers")
+    assert answer.figures[0].source.id == "live-github"
