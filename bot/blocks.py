@@ -75,7 +75,13 @@ ANSWERED_ON = "answered {date}"
 CHART_ALT_FALLBACK = "Chart: {title}"
 MORE_HINT = "Trimmed for Slack — run `fwtrend ask {question}` for the full answer."
 MORE_HINT_NO_QUESTION = "Trimmed for Slack — run `fwtrend help` for what you can ask."
-NOTE_MARKS = {"disagreement": "⚠️", "cross-check": "✅", "caveat": "ℹ️", "stale": "⏳"}
+NOTE_MARKS = {
+    "disagreement": "⚠️",
+    "cross-check": "✅",
+    "caveat": "ℹ️",
+    "stale": "⏳",
+    "break": "↕️",
+}
 LISTING_KINDS = {"help", "sources", "metrics", "frameworks"}
 CLAIM_KINDS = {"claims", "search"}
 

@@ -6,16 +6,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from bot.formatting import format_number, format_value
-from bot.models import Change, DataPoint, DateWindow, Metric, Note, Source
-from bot.series import FLOW_METRICS
+from bot.formatting import format_day, format_value
+from bot.models import Change, ChartBreak, DataPoint, DateWindow, Metric, Note, Source
+from bot.series import FLOORS, FLOW_METRICS
 
-# Relative gap under which two numbers count as the same figure, and above which they clash.
+# Relative gap above which two claims clash (shares: percentage points).
 AGREE_WITHIN = 0.05
-ROUGHLY_WITHIN = 0.12
-# Shares are compared in percentage points rather than relative terms.
 AGREE_PP = 2.0
-ROUGHLY_PP = 5.0
 
 _ORIGIN_RANK = {"live": 0, "series": 1, "claim": 2}
 
@@ -32,11 +29,18 @@ def is_claim(point: DataPoint) -> bool:
     return point.series.startswith("claim:")
 
 
-def headline(points: Sequence[DataPoint]) -> DataPoint | None:
-    """The newest point; on a tie, the whole-population one from the best kind of evidence."""
-    if not points:
+def headline(points: Sequence[DataPoint], primary: str = "") -> DataPoint | None:
+    """The newest usable point; on a tie, the whole-population one from the best evidence.
+
+    Points left out of trends never head an answer; where a framework has several parts
+    (PyPI packages), the ``primary`` segment (its main package) stands for it.
+    """
+    usable = [p for p in points if not p.excluded]
+    if primary and any(p.segment == primary for p in usable):
+        usable = [p for p in usable if p.segment in ("", primary)]
+    if not usable:
         return None
-    return max(points, key=lambda p: (p.date, p.segment == "", -evidence_rank(p)))
+    return max(usable, key=lambda p: (p.date, p.segment in ("", primary), -evidence_rank(p)))
 
 
 def series_of(points: Iterable[DataPoint], key: str) -> list[DataPoint]:
@@ -49,14 +53,37 @@ def _months_before(day: date, months: int) -> date:
     return date(year, month + 1, 1)
 
 
+def breaks_in(series: Sequence[DataPoint]) -> list[ChartBreak]:
+    """Where the counting method changes between consecutive points of one series."""
+    ordered = [p for p in series if not p.excluded]
+    return [
+        ChartBreak(date=b.date, label=f"{a.method} → {b.method}")
+        for a, b in zip(ordered, ordered[1:], strict=False)
+        if a.method != b.method and a.method and b.method
+    ]
+
+
 def compute_change(series: Sequence[DataPoint], window: DateWindow | None) -> Change | None:
-    """How a series moved over the window (default: the last 12 months of it)."""
+    """How a series moved over the window (default: the last 12 months of it).
+
+    Excluded points never take part. A floor ("over N") has no measurable change. By default
+    the change starts after the last break (a change of counting rule) so it is never
+    growth that only the rule made; a window the user asked for may span breaks, and then
+    the change names them.
+    """
+    series = [p for p in series if not p.excluded]
     if len(series) < 2 or series[0].metric in FLOW_METRICS:
         return None
     end = series[-1]
+    asked = bool(window and window.start)
     start_day = window.start if window and window.start else _months_before(end.date, 12)
     candidates = [p for p in series if p.date >= start_day and p.date < end.date]
-    if not candidates:
+    crossed = [b for b in breaks_in(series) if candidates and candidates[0].date < b.date]
+    crossed = [b for b in crossed if b.date <= end.date]
+    if crossed and not asked:
+        candidates = [p for p in candidates if p.date >= crossed[-1].date]
+        crossed = []
+    if not candidates or end.qualifier in FLOORS or candidates[0].qualifier in FLOORS:
         return None
     start = candidates[0]
     absolute = end.value - start.value
@@ -69,6 +96,7 @@ def compute_change(series: Sequence[DataPoint], window: DateWindow | None) -> Ch
         absolute=absolute,
         percent=percent,
         unit=end.unit,
+        breaks=[f"{format_day(b.date)}: {b.label}" for b in crossed],
     )
 
 
@@ -77,95 +105,6 @@ def _gap(a: float, b: float, unit: str) -> tuple[float, bool]:
     if unit.startswith("%"):
         return abs(a - b), True
     return abs(a - b) / max(abs(a), abs(b), 1e-9), False
-
-
-def _verdict(claimed: DataPoint, measured: Sequence[float]) -> str:
-    """How well the closest measured value over the claim's period bears the claim out."""
-    if claimed.value_high is not None:
-        inside = any(claimed.value <= m <= claimed.value_high for m in measured)
-        return "agrees" if inside else "disagrees"
-    if claimed.qualifier == "over" and max(measured) >= claimed.value:
-        return "agrees"
-    if claimed.qualifier == "under" and min(measured) <= claimed.value:
-        return "agrees"
-    gap, points = min(_gap(claimed.value, m, claimed.unit) for m in measured)
-    agree, roughly = (AGREE_PP, ROUGHLY_PP) if points else (AGREE_WITHIN, ROUGHLY_WITHIN)
-    if gap <= agree:
-        return "agrees"
-    return "roughly agrees" if gap <= roughly else "disagrees"
-
-
-def _measured_for(
-    claim_point: DataPoint, period: tuple[date, date], series: Sequence[DataPoint]
-) -> tuple[list[float], str] | None:
-    """The series values a claim's period covers, and how to describe them."""
-    start, end = period
-    inside = [p for p in series if start <= p.date <= end]
-    if claim_point.metric in FLOW_METRICS:
-        # A flow claim ("13.7k new stars last year") is the sum of the months it covers.
-        if not inside:
-            return None
-        total = sum(p.value for p in inside)
-        return [
-            total
-        ], f"{format_number(total)} ({inside[0].date:%b %Y}–{inside[-1].date:%b %Y} summed)"
-    if not inside:
-        # A claim dated by a month or a year is checked against the nearest series point.
-        near = [p for p in series if abs((p.date - end).days) <= 31]
-        if not near:
-            return None
-        inside = [min(near, key=lambda p: abs((p.date - end).days))]
-    values = [p.value for p in inside]
-    if len(inside) == 1:
-        return values, f"{format_number(values[0])} ({inside[0].date:%b %Y})"
-    low, high = min(values), max(values)
-    return values, (
-        f"{format_number(low)}–{format_number(high)} "
-        f"({inside[0].date:%b %Y}–{inside[-1].date:%b %Y})"
-    )
-
-
-def cross_checks(
-    claim_points: Sequence[DataPoint],
-    periods: dict[str, tuple[date, date]],
-    measured: Sequence[DataPoint],
-    sources: dict[str, Source],
-) -> list[Note]:
-    """Check each claimed figure against an independent measured series over its period."""
-    notes: list[Note] = []
-    by_key: dict[tuple[str, str, str], list[DataPoint]] = defaultdict(list)
-    for point in measured:
-        by_key[(point.metric, point.framework, point.segment)].append(point)
-    for claim_point in claim_points:
-        series = sorted(
-            by_key.get((claim_point.metric, claim_point.framework, claim_point.segment), []),
-            key=lambda p: p.date,
-        )
-        series = [p for p in series if p.source_id != claim_point.source_id]
-        found = _measured_for(claim_point, periods[claim_point.series], series) if series else None
-        if found is None:
-            continue
-        values, shown = found
-        verdict = _verdict(claim_point, values)
-        claim_id = claim_point.provenance.removeprefix("claim:")
-        src = sources.get(series[0].source_id)
-        said = format_value(
-            claim_point.value, claim_point.unit, claim_point.qualifier, claim_point.value_high
-        )
-        text = (
-            f"{_src_name(sources, claim_point.source_id)} said {said} for "
-            f"{claim_point.framework}; the {src.title if src else 'series'} shows "
-            f"{shown}: the series {verdict}."
-        )
-        notes.append(
-            Note(
-                kind="cross-check",
-                text=text,
-                claim_ids=[claim_id],
-                source_ids=[claim_point.source_id, series[0].source_id],
-            )
-        )
-    return notes
 
 
 def _src_name(sources: dict[str, Source], source_id: str) -> str:
@@ -198,6 +137,8 @@ def disagreements(
                     continue
                 if not _overlap(periods[a.series], periods[b.series]):
                     continue
+                if a.unit != b.unit:
+                    continue  # a ratio and a count never clash
                 gap, pp = _gap(a.value, b.value, a.unit)
                 if gap > (AGREE_PP if pp else AGREE_WITHIN):
                     clash += [p for p in (a, b) if p not in clash]

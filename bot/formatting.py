@@ -53,14 +53,20 @@ def format_change(change: Change) -> str:
         if change.percent is not None:
             pct_sign = "+" if change.percent >= 0 else "−"
             amount += f" ({pct_sign}{abs(change.percent):.1f}%)"
-    return f"{amount}, {change.start_date:%b %Y} → {change.end_date:%b %Y}"
+    text = f"{amount}, {change.start_date:%b %Y} → {change.end_date:%b %Y}"
+    if change.breaks:
+        # Never growth on its own: the counting rule changed inside the period.
+        text += f" (not like for like: the counting rule changed {'; '.join(change.breaks)})"
+    return text
 
 
 def format_figure(fig: FigureOut) -> str:
     """One figure's value with its as-of date: 'over 85,000 models (Oct 2024)'."""
     value = format_value(fig.value, fig.unit, fig.qualifier, fig.value_high)
     segment = f" [{fig.segment}]" if fig.segment else ""
-    return f"{value}{segment} (as of {fig.as_of_label})"
+    method = f"; {fig.method}" if fig.method else ""
+    note = f" — {fig.note}" if fig.note else ""
+    return f"{value}{segment} (as of {fig.as_of_label}{method}){note}"
 
 
 def format_source(src: SourceRef) -> str:

@@ -44,6 +44,11 @@ class Metric(_Strict):
     aliases: list[str] = Field(default_factory=list)
     kind: Literal["count", "share", "ratio", "rate"] = "count"
     caveat: str | None = None
+    base: str | None = Field(
+        default=None,
+        description="The population a figure without a segment is a share of; figures on "
+        "different bases are never one figure.",
+    )
 
 
 SourceKind = Literal["news", "blog", "forum", "study", "dataset", "api"]
@@ -295,6 +300,10 @@ class Change(BaseModel):
     absolute: float
     percent: float | None
     unit: str
+    breaks: list[str] = Field(
+        default_factory=list,
+        description="Changes of counting rule the period spans: the change is not growth.",
+    )
 
 
 class FigureOut(BaseModel):

@@ -9,7 +9,13 @@ from bot.charts import chart_sparkline
 from bot.formatting import format_change, format_figure, format_source, format_value
 from bot.models import Answer, ClaimOut, FigureOut, Note
 
-_NOTE_MARKS = {"disagreement": "!", "cross-check": "✓", "caveat": "·", "stale": "⚠"}
+_NOTE_MARKS = {
+    "disagreement": "!",
+    "cross-check": "✓",
+    "caveat": "·",
+    "stale": "⚠",
+    "break": "¦",
+}
 WIDTH = 100
 
 

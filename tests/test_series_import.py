@@ -222,7 +222,8 @@ def test_jax_stars_from_2019_under_both_names(kb: KnowledgeBase) -> None:
     assert min(p.date for p in jax) == date(2019, 7, 13)
     assert max(p.date for p in jax) == date(2025, 6, 26)
     assert {p.source_id for p in jax} == {"best-of-ml-python", "github-ranking"}
-    assert all("google/jax" in p.method for p in jax)
+    assert {p.repo for p in jax} == {"google/jax", "jax-ml/jax"}
+    assert len({p.method for p in jax if p.source_id == "best-of-ml-python"}) == 1
     forks = [p for p in _points(kb, "github-jax.csv") if p.metric == "github-forks"]
     assert all(p.excluded for p in forks if p.source_id == "best-of-ml-python")
     assert not any(p.excluded for p in forks if p.source_id == "github-ranking")

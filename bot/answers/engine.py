@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 
+from bot.crosscheck import Verdict, check_claims
 from bot.evidence import is_claim
 from bot.formatting import format_day
 from bot.models import Answer, Claim, ClaimOut, DataPoint, ErrorInfo, FigureOut, Query, SourceRef
@@ -141,7 +142,9 @@ class Engine:
             origin=point.origin,
             fetched_at=point.fetched_at,
             stale=stale,
-            caveat=point.caveat,
+            caveat=point.excluded or point.caveat,
+            method=point.method,
+            quote=point.quote,
         )
 
     def cite(self, answer: Answer) -> Answer:
@@ -157,6 +160,28 @@ class Engine:
                     seen[source_id] = self.source_ref(source_id)
         answer.sources = sorted(seen.values(), key=lambda s: s.published, reverse=True)
         return answer
+
+    def verdicts(self, points: Sequence[DataPoint]) -> list[Verdict]:
+        """Every claim among ``points`` checked against the measured points among them."""
+        claim_points = [p for p in points if is_claim(p) and p.framework != ""]
+        measured = [p for p in points if not is_claim(p)]
+        relative = {}
+        for p in claim_points:
+            claim_id, index = p.series.split(":")[1:3]
+            fig = self.claims[claim_id].figures[int(index)]
+            if fig.relative_to:
+                relative[p.series] = fig.relative_to
+        names = {slug: fw.name for slug, fw in self.frameworks.items()}
+        periods = self.claim_periods(claim_points)
+        return check_claims(claim_points, periods, measured, self.metrics, names, relative)
+
+    def check_all(self) -> list[Verdict]:
+        """The whole cross-check table: every claimed figure against every overlapping series."""
+        verdicts = []
+        for metric in self.metrics:
+            frameworks = self.store.frameworks_with(metric)
+            verdicts += self.verdicts(self.store.points(metric, frameworks))
+        return verdicts
 
     def claim_periods(self, points: Iterable[DataPoint]) -> dict[str, tuple[date, date]]:
         """The period each claim figure covers, by its point's series key."""

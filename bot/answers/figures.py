@@ -1,18 +1,82 @@
-"""Figures for one metric: each framework's newest figure, its change, notes, claims and chart."""
+"""Figures for one metric: each framework's newest figure, its change, notes, claims and chart.
+
+One honest figure per line: a figure's change comes from its own series; a quoted claim gets
+no change from another series, the measured series is shown as its own line instead. Other
+measurements of the same thing (snapshot vs rebuilt stars, other packages, other bases)
+stand beside the headline, each with its method and base.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from bot.answers.claims import related_claims
-from bot.evidence import compute_change, cross_checks, disagreements, headline, is_claim, series_of
-from bot.formatting import format_change, format_figure
-from bot.models import Answer, ChartBar, ChartSeries, ChartSpec, FigureOut, Note, Query
+from bot.answers.figure_chart import figures_chart, series_line
+from bot.crosscheck import verdict_notes
+from bot.evidence import breaks_in, compute_change, disagreements, headline, is_claim, series_of
+from bot.formatting import format_change, format_day, format_figure
+from bot.models import Answer, ChartBreak, ChartSeries, DataPoint, FigureOut, Metric, Note, Query
 from bot.query import QueryError
+from bot.series import FLOW_METRICS
 
 if TYPE_CHECKING:
     from bot.answers.engine import Engine
+
+BESIDE_WITHIN = timedelta(days=2 * 365)  # older measurements are history, not a second view
+MAX_BESIDE = 3
+_NEGATIVE = {
+    "github-new-forks": "more forks deleted than created that month (more un-forks than forks)",
+    "github-new-stars": "more stars removed than added that month",
+}
+
+
+def _primary(engine: Engine, metric: str, framework: str) -> str:
+    """The segment that stands for the framework: its main PyPI package for downloads."""
+    fw = engine.frameworks.get(framework)
+    if fw and metric.startswith("pypi") and fw.pypi_package:
+        return fw.pypi_package
+    return ""
+
+
+def _comparable(point: DataPoint, metric: Metric, primary: str) -> bool:
+    """A series that measures the whole framework (or a declared base), not a subset of it."""
+    return point.segment in ("", primary) or metric.kind != "share" or bool(metric.base)
+
+
+def _beside(
+    mine: Sequence[DataPoint], best: DataPoint, metric: Metric, primary: str
+) -> list[DataPoint]:
+    """The newest point of each other measured series, recent enough to stand beside."""
+    newest: dict[str, DataPoint] = {}
+    for p in mine:
+        if is_claim(p) or p.excluded or p.series == best.series:
+            continue
+        if not _comparable(p, metric, primary) or best.date - p.date > BESIDE_WITHIN:
+            continue
+        if p.series not in newest or p.date > newest[p.series].date:
+            newest[p.series] = p
+    return sorted(newest.values(), key=lambda p: (-p.date.toordinal(), p.series))[:MAX_BESIDE]
+
+
+def _one_per_series(points: Sequence[DataPoint]) -> list[DataPoint]:
+    seen: set[str] = set()
+    out = []
+    for p in points:
+        if p.series not in seen:
+            seen.add(p.series)
+            out.append(p)
+    return out
+
+
+def _figure(engine: Engine, point: DataPoint, series: list[DataPoint], query: Query) -> FigureOut:
+    fig = engine.figure_out(point)
+    if not is_claim(point):
+        fig.change = compute_change(series, query.window)
+    if point.metric in FLOW_METRICS and point.value < 0:
+        fig.note = _NEGATIVE.get(point.metric, "a negative count: more removed than added")
+    return fig
 
 
 def answer_figures(engine: Engine, query: Query) -> Answer:
@@ -21,39 +85,44 @@ def answer_figures(engine: Engine, query: Query) -> Answer:
     metric = engine.metrics[query.metric]
     frameworks = query.frameworks or engine.store.frameworks_with(metric.slug)
     end = query.window.end if query.window else None
+    start = query.window.start if query.window else None
     points = engine.store.points(metric.slug, frameworks, end=end)
     figures: list[FigureOut] = []
     lines: list[ChartSeries] = []
+    breaks: list[ChartBreak] = []
+    notes: list[Note] = []
     for fw in frameworks:
         mine = [p for p in points if p.framework == fw]
-        if query.window and query.window.start and query.window.end:
+        if start and end:
             # "in 2019": the figure must come from inside that period.
-            mine = [p for p in mine if p.date >= query.window.start]
-        best = headline(mine)
+            mine = [p for p in mine if p.date >= start]
+        primary = _primary(engine, metric.slug, fw)
+        best = headline(mine, primary)
         if best is None:
             continue
-        fig = engine.figure_out(best)
-        series = series_of(mine, best.series)
-        if len(series) < 2:
-            # The newest word is a quoted figure; the trend comes from a measured series.
-            trend = headline([p for p in mine if not is_claim(p) and not p.segment])
-            if trend is not None:
-                series = series_of(mine, trend.series)
-        fig.change = compute_change(series, query.window)
-        figures.append(fig)
-        shown = [
-            p
-            for p in series
-            if not (query.window and query.window.start) or p.date >= query.window.start
-        ]
-        if len(shown) >= 3:
-            lines.append(
-                ChartSeries(
-                    label=fig.framework_name,
-                    dates=[p.date for p in shown],
-                    values=[p.value for p in shown],
-                )
+        shown = [best]
+        if is_claim(best):
+            # A quoted figure keeps no change; the measured series is its own line.
+            measured = headline([p for p in mine if not is_claim(p)], primary)
+            if measured is not None and _comparable(measured, metric, primary):
+                shown.append(measured)
+        shown += _beside(mine, shown[-1], metric, primary)
+        drawn_lines = []
+        for point in _one_per_series(shown):
+            series = series_of(mine, point.series)
+            figures.append(_figure(engine, point, series, query))
+            drawn_lines.append([p for p in series if not start or p.date >= start])
+        for drawn in drawn_lines:
+            name = engine.framework_name(fw)
+            line = series_line(
+                name, drawn, labelled=len(drawn_lines) > 1 and drawn is not drawn_lines[0]
             )
+            if line is not None:
+                lines.append(line)
+                breaks += breaks_in(drawn)
+        notes += _excluded_notes(mine, start)
+        if primary and any(p.segment not in ("", primary) for p in mine):
+            notes.append(_package_note(engine, fw, primary, mine))
     missing = [
         engine.framework_name(f) for f in frameworks if f not in {fig.framework for fig in figures}
     ]
@@ -65,9 +134,9 @@ def answer_figures(engine: Engine, query: Query) -> Answer:
         )
     claim_points = [p for p in points if is_claim(p)]
     periods = engine.claim_periods(claim_points)
-    measured = [p for p in points if not is_claim(p)]
-    notes = disagreements(claim_points, periods, metric, engine.sources)
-    notes += cross_checks(claim_points, periods, measured, engine.sources)
+    notes = disagreements(claim_points, periods, metric, engine.sources) + notes
+    notes += verdict_notes(engine.verdicts(points), engine.sources)
+    notes += _break_notes(breaks)
     if missing:
         notes.append(
             Note(kind="caveat", text=f"No {metric.label} figures for {', '.join(missing)}.")
@@ -75,16 +144,55 @@ def answer_figures(engine: Engine, query: Query) -> Answer:
     notes += figure_caveats(figures, metric.caveat)
     answer = Answer(
         ok=True,
-        title=f"{metric.label}: {', '.join(f.framework_name for f in figures)}",
+        title=f"{metric.label}: {', '.join(dict.fromkeys(f.framework_name for f in figures))}",
         summary=_summary(figures),
         figures=figures,
         claims=related_claims(engine, metric.slug, frameworks, query.terms),
         notes=notes,
         metric_label=metric.label,
         metric_definition=metric.definition,
-        chart=figures_chart(metric.label, metric.unit, figures, lines),
+        chart=figures_chart(metric.label, metric.unit, figures, lines, breaks),
     )
     return engine.cite(answer)
+
+
+def _excluded_notes(points: Sequence[DataPoint], start: date | None) -> list[Note]:
+    """Say which points were left out of the trend, and why, once per reason."""
+    left_out: dict[str, list[DataPoint]] = {}
+    for p in points:
+        if p.excluded and (start is None or p.date >= start):
+            left_out.setdefault(p.excluded, []).append(p)
+    notes = []
+    for reason, items in left_out.items():
+        days = sorted({p.date for p in items})
+        when = ", ".join(f"{d:%b %Y}" for d in days[:6]) + (" …" if len(days) > 6 else "")
+        name = items[0].framework
+        notes.append(Note(kind="caveat", text=f"{name}: {len(days)} point(s) ({when}) {reason}."))
+    return notes
+
+
+def _package_note(engine: Engine, fw: str, primary: str, points: Sequence[DataPoint]) -> Note:
+    others = sorted({p.segment for p in points if p.segment not in ("", primary)})
+    return Note(
+        kind="caveat",
+        text=f"{engine.framework_name(fw)}: the headline counts the PyPI package {primary} "
+        f"only; {', '.join(others)} are separate packages, shown as their own lines and "
+        "never added in.",
+    )
+
+
+def _break_notes(breaks: Sequence[ChartBreak]) -> list[Note]:
+    seen = dict.fromkeys((b.date, b.label) for b in breaks)
+    if not seen:
+        return []
+    parts = "; ".join(f"{format_day(day)}: {label}" for day, label in sorted(seen))
+    return [
+        Note(
+            kind="break",
+            text=f"The counting rule changed ({parts}). A change across such a break is not "
+            "growth; changes shown start after the last break unless the period asked spans it.",
+        )
+    ]
 
 
 def figure_caveats(figures: Sequence[FigureOut], metric_caveat: str | None) -> list[Note]:
@@ -115,25 +223,3 @@ def _summary(figures: Sequence[FigureOut]) -> str:
             text += f", {format_change(fig.change)}"
         parts.append(text)
     return "; ".join(parts)
-
-
-def figures_chart(
-    label: str, unit: str, figures: Sequence[FigureOut], lines: list[ChartSeries]
-) -> ChartSpec | None:
-    """A line chart of the series shown, else bars when the figures share one unit."""
-    names = {f.source.publisher or f.source.author or f.source.title for f in figures}
-    footnote = "Source: " + "; ".join(sorted(names))
-    as_of = max(f.as_of for f in figures).isoformat()
-    if lines:
-        return ChartSpec(
-            kind="line", title=label, unit=unit, as_of=as_of, footnote=footnote, series=lines
-        )
-    units = {f.unit for f in figures}
-    if len(figures) >= 2 and len(units) == 1:
-        bars = [
-            ChartBar(label=f.framework_name, value=f.value, note=f.as_of_label) for f in figures
-        ]
-        return ChartSpec(
-            kind="bar", title=label, unit=units.pop(), as_of=as_of, footnote=footnote, bars=bars
-        )
-    return None

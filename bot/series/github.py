@@ -57,13 +57,12 @@ def best_of(entry: SeriesFile, path: Path) -> Iterator[DataPoint]:
         framework = entry.frameworks[row["framework"]]
         day = date.fromisoformat(row["snapshot_date"])
         where = {
-            "repo": row["source_repo"],
+            "repo": row["updated_github_id"] or row["github_id"],
             "path": row["source_path"],
             "commit": row["source_commit"],
             "date": day,
             "framework": framework,
         }
-        repo = row["updated_github_id"] or row["github_id"]
         if framework not in entry.excluded:
             for metric, column, unit in (
                 ("github-stars", "star_count", "stars"),
@@ -76,7 +75,7 @@ def best_of(entry: SeriesFile, path: Path) -> Iterator[DataPoint]:
                     value=float(row[column]),
                     unit=unit,
                     series=f"{entry.file}:{framework}:{metric}",
-                    method=f"{SNAPSHOT} ({repo}, weekly best-of-ml-python snapshot)",
+                    method=f"{SNAPSHOT} (weekly best-of-ml-python snapshot)",
                     caveat=entry.caveats[1] if metric == "github-forks" else entry.caveats[0],
                     **where,
                 )
@@ -116,9 +115,10 @@ def github_jax(entry: SeriesFile, path: Path) -> Iterator[DataPoint]:
                 unit=unit,
                 source_id=origin.source,
                 series=f"{entry.file}:jax:{metric}:{tag}",
-                method=f"{SNAPSHOT} ({row['repo_as_recorded']}, {origin.method})",
+                # One repository under two names: the rename is not a change of method.
+                method=f"{SNAPSHOT} ({origin.method})",
                 excluded=unreliable if metric == "github-forks" else None,
-                repo=row["source"],
-                path=row["source_path"],
+                repo="jax-ml/jax" if "jax-ml/jax" in row["repo_as_recorded"] else "google/jax",
+                path=f"{row['source']} {row['source_path']}",
                 commit=row["source_commit"],
             )

@@ -43,7 +43,7 @@ def hub_models(entry: SeriesFile, path: Path) -> Iterator[DataPoint]:
             segment=segment,
             source_id=origin.source,
             series=key,
-            method=f"{origin.method}: {row['what_counted']}",
+            method=origin.method,
             excluded=entry.excluded.get(f"{row['date']}:{library}"),
             caveat=row["note"] or entry.caveats[0],
             repo=row["source"],
