@@ -192,7 +192,7 @@ def status() -> None:
 
     Example: fwtrend status
     """
-    from bot.status import build_status, source_line, status_lines
+    from bot.status import build_status, series_lines, source_line, status_lines
 
     engine = open_engine(load_settings())
     report = build_status(engine.store, engine.today, engine.stale_after)
@@ -201,6 +201,8 @@ def status() -> None:
     click.echo("Sources:")
     for src in report.sources:
         click.echo(f"  {source_line(src)}")
+        for line in series_lines(src):
+            click.echo(f"      {line}")
 
 
 EXIT_SOURCE_FAILED = 1

@@ -59,8 +59,14 @@ def knowledge_files(root: Path) -> Iterator[Path]:
 
 
 def knowledge_digest(root: Path) -> str:
-    """A hash of the knowledge base's content: it changes whenever a release edits it."""
-    digest = hashlib.sha256()
+    """A hash of the knowledge base's content: it changes whenever a release edits it.
+
+    The series readers' code is part of it: a reader that reads a file differently must
+    reload the store just as an edited file does.
+    """
+    from bot.series import readers_digest
+
+    digest = hashlib.sha256(readers_digest().encode())
     for path in knowledge_files(root):
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(b"\0")

@@ -222,6 +222,19 @@ class DataPoint(BaseModel):
     quote: str | None = Field(default=None, description="The source's own sentence.")
 
 
+class SeriesCoverage(BaseModel):
+    """How much of one series the store holds: what `ask sources`/`metrics` and status show."""
+
+    series: str
+    metric: str
+    framework: str
+    segment: str = ""
+    source_id: str
+    points: int
+    first: date
+    last: date
+
+
 # ---------------------------------------------------------------- questions
 
 

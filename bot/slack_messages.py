@@ -19,7 +19,7 @@ from bot.blocks import (
 from bot.models import Answer, ChartSpec, TableRow
 from bot.refresh import RefreshReport
 from bot.refresh_view import headline, moves_lines
-from bot.status import StatusReport, source_line, status_lines
+from bot.status import StatusReport, series_lines, source_line, status_lines
 
 BlockDict = dict[str, Any]
 
@@ -91,18 +91,37 @@ def notice(text: str, *, title: str | None = None) -> Message:
 def status_message(report: StatusReport) -> Message:
     """`/fwtrend admin status` for admins."""
     head = [escape_mrkdwn(line) for line in status_lines(report)]
-    lines = [f"• {escape_mrkdwn(source_line(src))}" for src in report.sources]
+    lines = []
+    for src in report.sources:
+        lines.append(f"• {escape_mrkdwn(source_line(src))}")
+        lines += [f"    ◦ {escape_mrkdwn(line)}" for line in series_lines(src, limit=12)]
     stale = [src.id for src in report.sources if src.stale]
     blocks: list[BlockDict] = [
         header_block("fwtrend status"),
         section_block("summary", "\n".join(head)),
-        section_block("rows", "*Sources*\n" + "\n".join(lines)),
+        *_chunked_sections("rows", "*Sources and their series*", lines),
         context_block("footer", f"As of {report.generated_on:%d %b %Y}"),
     ]
     summary = f"{report.points:,} points, {report.claims:,} claims"
     if stale:
         summary += f"; stale: {', '.join(stale)}"
     return Message(text=f"fwtrend status: {summary}", blocks=fit_blocks(blocks, ""))
+
+
+def _chunked_sections(block_id: str, title: str, lines: list[str]) -> list[BlockDict]:
+    """Lines in as many sections as Slack's 3,000-character section limit needs."""
+    sections: list[list[str]] = [[title]]
+    size = len(title)
+    for line in lines:
+        if size + len(line) + 1 > 2900:
+            sections.append([])
+            size = 0
+        sections[-1].append(line)
+        size += len(line) + 1
+    return [
+        section_block(block_id if i == 0 else f"{block_id}-{i}", "\n".join(chunk))
+        for i, chunk in enumerate(sections)
+    ]
 
 
 def refresh_message(report: RefreshReport, names: dict[str, str]) -> Message:

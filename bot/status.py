@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from bot import __version__
 from bot.formatting import format_number
+from bot.models import SeriesCoverage
 from bot.periods import describe_age
 from bot.store import Store
 
@@ -24,6 +25,7 @@ class SourceStatus(BaseModel):
     stale: bool = False
     age: str = ""
     last_error: str | None = None  # why the latest refresh of this source failed
+    series: list[SeriesCoverage] = Field(default_factory=list)
 
 
 class StatusReport(BaseModel):
@@ -67,6 +69,10 @@ def build_status(store: Store, today: date, stale_after: timedelta) -> StatusRep
                 age=describe_age(seen, today),
             )
         )
+    by_id = {s.id: s for s in statuses}
+    for cov in store.series_coverage():
+        if cov.source_id in by_id:
+            by_id[cov.source_id].series.append(cov)
     _add_refresh_outcomes(store, statuses, today)
     counts = store.counts()
     live_points = sum(row[4] or 0 for row in rows)
@@ -144,6 +150,20 @@ def source_line(src: SourceStatus) -> str:
     if src.stale:
         parts.append("STALE")
     return f"{src.id} — {', '.join(parts)}"
+
+
+def series_lines(src: SourceStatus, limit: int = 40) -> list[str]:
+    """One line per series of a source: what it measures, its size and first and last date."""
+    lines = []
+    for cov in src.series[:limit]:
+        segment = f" [{cov.segment}]" if cov.segment else ""
+        lines.append(
+            f"{cov.metric} {cov.framework}{segment}: {cov.points:,} points, "
+            f"{cov.first:%d %b %Y} to {cov.last:%d %b %Y}"
+        )
+    if len(src.series) > limit:
+        lines.append(f"… and {len(src.series) - limit} more series")
+    return lines
 
 
 def status_lines(report: StatusReport) -> list[str]:

@@ -14,7 +14,7 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from bot.knowledge import KnowledgeBase, knowledge_digest, load_knowledge
-from bot.models import Claim, DataPoint, Framework, Metric, Source
+from bot.models import Claim, DataPoint, Framework, Metric, SeriesCoverage, Source
 from bot.series import read_series
 
 migrations = Migrations("fwtrend")
@@ -265,6 +265,27 @@ class Store:
             "select metric, count(*), max(date) from points group by metric"
         ).fetchall()
         return {row[0]: (row[1], row[2]) for row in rows}
+
+    def series_coverage(self) -> list[SeriesCoverage]:
+        """Every series: its metric, framework, source, number of points, first and last date."""
+        rows = self.db.execute(
+            "select series, metric, framework, segment, source_id, count(*), min(date), "
+            "max(date) from points where series not like 'claim:%' "
+            "group by series order by metric, framework, series"
+        ).fetchall()
+        return [
+            SeriesCoverage(
+                series=r[0],
+                metric=r[1],
+                framework=r[2],
+                segment=r[3],
+                source_id=r[4],
+                points=r[5],
+                first=date.fromisoformat(r[6]),
+                last=date.fromisoformat(r[7]),
+            )  # fmt: skip
+            for r in rows
+        ]
 
     def counts(self) -> dict[str, int]:
         """Row counts of the main tables."""

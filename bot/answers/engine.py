@@ -15,6 +15,11 @@ from bot.series import FLOW_METRICS
 from bot.store import LIVE_VERSION, Store
 
 MAX_CLAIMS = 6
+# A negative monthly "new" count is not a move: more were removed than added that month.
+_NEGATIVE = {
+    "github-new-forks": "more un-forks than forks that month (deleted forks outnumber new ones)",
+    "github-new-stars": "more un-stars than stars that month (removed stars outnumber new ones)",
+}
 ALL_LABEL = "All (site-wide)"
 
 AnswerKind = Callable[["Engine", Query], Answer]
@@ -145,6 +150,7 @@ class Engine:
             caveat=point.excluded or point.caveat,
             method=point.method,
             quote=point.quote,
+            note=_NEGATIVE.get(point.metric) if point.value < 0 else None,
         )
 
     def cite(self, answer: Answer) -> Answer:

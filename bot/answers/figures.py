@@ -19,17 +19,12 @@ from bot.evidence import breaks_in, compute_change, disagreements, headline, is_
 from bot.formatting import format_change, format_day, format_figure
 from bot.models import Answer, ChartBreak, ChartSeries, DataPoint, FigureOut, Metric, Note, Query
 from bot.query import QueryError
-from bot.series import FLOW_METRICS
 
 if TYPE_CHECKING:
     from bot.answers.engine import Engine
 
 BESIDE_WITHIN = timedelta(days=2 * 365)  # older measurements are history, not a second view
 MAX_BESIDE = 3
-_NEGATIVE = {
-    "github-new-forks": "more forks deleted than created that month (more un-forks than forks)",
-    "github-new-stars": "more stars removed than added that month",
-}
 
 
 def _primary(engine: Engine, metric: str, framework: str) -> str:
@@ -74,8 +69,6 @@ def _figure(engine: Engine, point: DataPoint, series: list[DataPoint], query: Qu
     fig = engine.figure_out(point)
     if not is_claim(point):
         fig.change = compute_change(series, query.window)
-    if point.metric in FLOW_METRICS and point.value < 0:
-        fig.note = _NEGATIVE.get(point.metric, "a negative count: more removed than added")
     return fig
 
 

@@ -5,6 +5,8 @@ One reader per file family; the registry maps a SeriesFile's ``format`` to its r
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -12,7 +14,7 @@ from bot.models import DataPoint, SeriesFile
 from bot.series import github, huggingface, pypi, research, stackoverflow, surveys
 from bot.series.common import FLOORS, FLOW_METRICS, month_end
 
-__all__ = ["FLOORS", "FLOW_METRICS", "READERS", "month_end", "read_series"]
+__all__ = ["FLOORS", "FLOW_METRICS", "READERS", "month_end", "read_series", "readers_digest"]
 
 Reader = Callable[[SeriesFile, Path], Iterator[DataPoint]]
 
@@ -34,3 +36,12 @@ READERS: dict[str, Reader] = {
 def read_series(entry: SeriesFile, path: Path) -> list[DataPoint]:
     """All data points of one shipped series file."""
     return list(READERS[entry.format](entry, path))
+
+
+@functools.cache
+def readers_digest() -> str:
+    """A hash of the readers' source: the points they make change when it does."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
