@@ -15,8 +15,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from bot.answers import Engine
-from bot.charts import render_chart
 from bot.knowledge import default_knowledge_dir
+from bot.render.charts import render_chart
 from bot.store import open_store
 
 QUESTIONS = [

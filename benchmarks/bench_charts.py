@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, uninstalled
 
-from bot.charts import render_chart  # noqa: E402
 from bot.models import ChartBar, ChartSeries, ChartSpec  # noqa: E402
+from bot.render.charts import render_chart  # noqa: E402
 
 ROUNDS = 30
 

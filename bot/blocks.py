@@ -19,9 +19,9 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.charts import chart_alt_text, chart_sparkline
 from bot.formatting import format_change, format_day, format_figure, format_source
 from bot.models import Answer, ChartSpec, ClaimOut, FigureOut, Note, SourceRef, TableRow
+from bot.render.charts import chart_alt_text, chart_sparkline
 
 __all__ = [
     "SHARE_ACTION_ID",

@@ -112,7 +112,7 @@ def ask(as_json: bool, chart_path: Path | None, text: tuple[str, ...]) -> None:
     written = None
     if chart_path is not None and answer.ok and answer.chart is not None:
         from bot.chart_files import write_atomically
-        from bot.charts import render_chart
+        from bot.render.charts import render_chart
 
         write_atomically(chart_path, render_chart(answer.chart))
         written = str(chart_path)

@@ -15,9 +15,9 @@ from pydantic import BaseModel
 
 from bot.admin import AdminGate
 from bot.answers import Engine
-from bot.charts import chart_alt_text, render_chart
 from bot.digest import Digest, build_digest, week_key
 from bot.digest_view import digest_message
+from bot.render.charts import chart_alt_text, render_chart
 from bot.settings import Settings
 from bot.slack_delivery import DeliveryError, SlackDelivery
 from bot.slack_messages import notice

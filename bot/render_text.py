@@ -5,9 +5,9 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from bot.charts import chart_sparkline
 from bot.formatting import format_change, format_figure, format_source, format_value
 from bot.models import Answer, ClaimOut, FigureOut, Note
+from bot.render.charts import chart_sparkline
 
 _NOTE_MARKS = {
     "disagreement": "!",

@@ -11,13 +11,13 @@ from bot.admin import AdminGate
 from bot.answers import Engine
 from bot.bot_state import BotState, SavedAnswer
 from bot.chart_files import ChartFiles
-from bot.charts import chart_alt_text, render_chart
 from bot.commands import ADMIN_ACTIONS, Command, parse_command
 from bot.digest_post import DigestPoster
 from bot.digest_view import digest_message
 from bot.models import Answer, ChartSpec, Query
 from bot.query import QueryError
 from bot.refresh import LockBusy, RefreshReport, unknown_sources
+from bot.render.charts import chart_alt_text, render_chart
 from bot.slack_delivery import DeliveryError, SlackDelivery
 from bot.slack_messages import (
     CHART_LATE,

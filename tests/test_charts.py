@@ -1,4 +1,4 @@
-"""Tests for bot.charts: real PNG renders, sparklines, alt text and number formatting."""
+"""Tests for bot.render.charts: real PNG renders, sparklines, alt text and number formatting."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.charts import (
+from bot.models import ChartBar, ChartSeries, ChartSpec
+from bot.render.charts import (
     FRAMEWORK_COLOURS,
     chart_alt_text,
     chart_sparkline,
@@ -20,7 +21,6 @@ from bot.charts import (
     render_chart,
     series_colours,
 )
-from bot.models import ChartBar, ChartSeries, ChartSpec
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_PNG_BYTES = 60_000
@@ -190,7 +190,7 @@ def test_mismatched_series_is_rejected(line_spec: ChartSpec) -> None:
 
 
 def test_importing_the_module_does_not_import_matplotlib() -> None:
-    code = "import sys, bot.charts; print(sorted({'matplotlib', 'PIL'} & set(sys.modules)))"
+    code = "import sys, bot.render.charts; print(sorted({'matplotlib', 'PIL'} & set(sys.modules)))"
     root = Path(__file__).resolve().parents[1]
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True

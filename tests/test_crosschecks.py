@@ -16,7 +16,8 @@ VERDICTS: dict[tuple[str, str], tuple[str, float, float, list[str]]] = {
         100_000,
         60_091,
         [
-            "over 35,000 models (12 Apr 2022) and over 50,000 models (1 Jun 2022)",
+            "over 35,000 models (12 Apr 2022)",
+            "over 50,000 models (1 Jun 2022)",
             "60,091 models (1 Sep 2022)",
         ],
     ),
@@ -26,7 +27,8 @@ VERDICTS: dict[tuple[str, str], tuple[str, float, float, list[str]]] = {
         100_000,
         681_682,
         [
-            "over 900,000 models (12 Sep 2024) and at least 1,000,000 models (24 Apr 2025)",
+            "at least 1,000,000 models (24 Apr 2025)",
+            "over 900,000 models (12 Sep 2024)",
             "681,682 models (Jun 2024)",
             "over 800,000 models (12 Sep 2024)",
         ],

@@ -10,7 +10,7 @@ from bot.series.common import QUALIFIERS, period_end, point, rows
 
 
 def hub_models(entry: SeriesFile, path: Path) -> Iterator[DataPoint]:
-    """One point per row; one series per kind of source, so floors and counts stay apart.
+    """One point per row; one series per source, so floors and counts stay apart.
 
     A library that is a framework's tag (jax, keras) counts for that framework; other tags
     (transformers) are context for the whole Hub; `all` is the Hub total.
@@ -22,14 +22,14 @@ def hub_models(entry: SeriesFile, path: Path) -> Iterator[DataPoint]:
         metric = "hf-models" if library == "all" or library in entry.frameworks else None
         segment = "" if library == "all" else entry.segments.get(library, library)
         metric = metric or "hf-context-models"
-        key = f"{entry.file}:{framework}:{metric}:{row['source_kind']}"
+        origin = entry.row_sources[row["source"]]
+        key = f"{entry.file}:{framework}:{metric}:{origin.source}"
         if segment:
             key += f":{library}"
         day = period_end(row["date"])
         if (key, day.isoformat()) in seen:  # two pages of one source on one day
             key += f":{row['source_path']}"
         seen.add((key, day.isoformat()))
-        origin = entry.row_sources[row["source"]]
         qualifier = QUALIFIERS[row["qualifier"]]
         yield point(
             entry,

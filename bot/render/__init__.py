@@ -1,0 +1,1 @@
+"""Renderers that draw an Answer as a picture (charts)."""
