@@ -177,6 +177,13 @@ class Engine:
             fig = self.claims[claim_id].figures[int(index)]
             if fig.relative_to:
                 relative[p.series] = fig.relative_to
+        # A ratio ("twice PyTorch's") needs the other framework's series too.
+        have = {p.framework for p in measured}
+        for series, other in relative.items():
+            if other not in have:
+                metric = next(p.metric for p in claim_points if p.series == series)
+                measured += self.store.points(metric, [other])
+                have.add(other)
         names = {slug: fw.name for slug, fw in self.frameworks.items()}
         periods = self.claim_periods(claim_points)
         return check_claims(claim_points, periods, measured, self.metrics, names, relative)

@@ -1,0 +1,200 @@
+"""Answers over the imported series: dated, cited figures, honest about floors, breaks and bases."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.answers import Engine
+from bot.answers.figure_chart import MAX_CHART_POINTS, thin
+from bot.models import Answer, DataPoint
+from bot.render_text import render_text
+
+
+def _dated_and_cited(answer: Answer) -> None:
+    assert answer.ok, answer.error
+    assert answer.figures
+    cited = {s.id for s in answer.sources}
+    for fig in answer.figures:
+        assert fig.as_of and fig.as_of_label
+        assert fig.source.id in cited and fig.source.published
+
+
+def _notes(answer: Answer, kind: str) -> list[str]:
+    return [n.text for n in answer.notes if n.kind == kind]
+
+
+def test_jax_stars_are_snapshots_from_2019(engine: Engine) -> None:
+    answer = engine.ask("jax github-stars since 2019")
+    _dated_and_cited(answer)
+    assert {f.framework for f in answer.figures} == {"jax"}
+    assert all(f.method.startswith("GitHub's count at the time") for f in answer.figures)
+    ranking = next(f for f in answer.figures if f.source.id == "github-ranking")
+    assert ranking.change is not None and ranking.change.start_date == date(2019, 7, 13)
+    assert answer.chart is not None and min(min(s.dates) for s in answer.chart.series).year == 2019
+
+
+def test_stars_answer_says_which_measurement_it_shows(engine: Engine) -> None:
+    answer = engine.ask("pytorch github-stars")
+    methods = [f.method for f in answer.figures]
+    assert methods[0] == "rebuilt from today's stargazers"
+    assert any(m.startswith("GitHub's count at the time") for m in methods[1:])
+    assert "rebuilt from today's stargazers" in render_text(answer)
+
+
+def test_pytorch_downloads_per_day_never_across_a_break(engine: Engine) -> None:
+    answer = engine.ask("pytorch downloads")
+    _dated_and_cited(answer)
+    fig = answer.figures[0]
+    assert (fig.metric, fig.unit, fig.segment) == (
+        "pypi-downloads-per-day",
+        "downloads/day",
+        "torch",
+    )
+    assert fig.source.id == "top-pypi-packages"
+    assert fig.change is not None and fig.change.breaks == []
+    # The default year-long change starts after the last change of counting rule (Jun 2025).
+    assert fig.change.start_date > date(2025, 6, 1)
+
+
+def test_downloads_over_a_period_spanning_breaks_names_them(engine: Engine) -> None:
+    answer = engine.ask("pytorch downloads since 2020")
+    fig = answer.figures[0]
+    assert fig.change is not None and fig.change.breaks
+    text = render_text(answer)
+    assert "not like for like" in text and "counting rule changed" in text
+    assert _notes(answer, "break")
+    assert answer.chart is not None and answer.chart.breaks
+    # The three undercounting snapshots of early 2021 are left out, and the answer says so.
+    assert any("left out of trends" in t and "Jan 2021" in t for t in _notes(answer, "caveat"))
+    assert date(2021, 1, 31) not in answer.chart.series[0].dates
+
+
+def test_tensorflow_downloads_say_which_packages_they_count(engine: Engine) -> None:
+    answer = engine.ask("tensorflow downloads")
+    assert answer.figures[0].segment == "tensorflow"
+    assert {f.segment for f in answer.figures} == {"tensorflow", "tensorflow-cpu", "tensorflow-gpu"}
+    assert any("package tensorflow only" in t for t in _notes(answer, "caveat"))
+
+
+def test_tensorflow_so_questions_with_trend_and_twice_check(engine: Engine) -> None:
+    answer = engine.ask("tensorflow so-questions")
+    _dated_and_cited(answer)
+    fig = answer.figures[0]
+    assert fig.metric == "so-questions" and fig.source.id == "so-tomazweiss-sede"
+    assert fig.change is not None and fig.change.start_date < fig.change.end_date
+    checks = _notes(answer, "cross-check")
+    assert any("almost 2× PyTorch" in t and "no overlap" in t and "4.98×" in t for t in checks)
+
+
+def test_so_share_is_one_source_only(engine: Engine) -> None:
+    answer = engine.ask("tensorflow so-question-share")
+    fig = answer.figures[0]
+    assert fig.unit == "% of questions" and fig.source.id == "so-tomazweiss-sede"
+    assert fig.value == pytest.approx(0.3266, abs=0.001)
+
+
+def test_hub_models_floor_shown_as_over_and_seed_000_contradicted(engine: Engine) -> None:
+    answer = engine.ask("hf-models")
+    _dated_and_cited(answer)
+    hub = [f for f in answer.figures if f.framework == "all"]
+    assert hub[0].qualifier == "over" and hub[0].change is None  # floors have no change
+    text = render_text(answer)
+    assert "over 2,000,000 models" in text and " 2,000,000 models" not in text.replace("over 2", "")
+    checks = " ".join(_notes(answer, "cross-check"))
+    assert "Claimed over 100,000 models (Oct 2024)" in checks
+    assert "over 900,000 models (12 Sep 2024)" in checks and "681,682 models (Jun 2024)" in checks
+    assert "contradicted" in checks
+    # The Series C post's 100,000 stands beside the docs of the same weeks.
+    assert (
+        "Claimed 100,000 models (9 May 2022)" in checks
+        and "over 50,000 models (1 Jun 2022)" in checks
+    )
+    assert answer.chart is not None
+    assert any(any(s.floors) for s in answer.chart.series)
+    assert "Hollow markers" in answer.chart.footnote
+
+
+def test_survey_bases_never_merged(engine: Engine) -> None:
+    answer = engine.ask("survey-usage")
+    segments = {f.segment for f in answer.figures}
+    assert segments == {"professional developers"}  # one base per row
+    checks = _notes(answer, "cross-check")
+    assert checks and all("different base" in t for t in checks)
+    assert any("12.95%" in t and "11.49%" in t for t in checks)
+
+
+def test_research_share_2020_beside_2022_each_with_its_base(engine: Engine) -> None:
+    answer = engine.ask("pytorch paper-share")
+    values = {(f.value, f.as_of.year): f.segment for f in answer.figures}
+    assert (62, 2022) in values and (47, 2020) in values
+    assert values[(62, 2022)] != values[(47, 2020)] and all(values.values())
+
+
+def test_quoted_headline_takes_no_change_from_another_series(engine: Engine) -> None:
+    answer = engine.ask("pytorch conference-share")
+    quoted, measured = answer.figures[0], answer.figures[1]
+    assert quoted.provenance.startswith("claim:") and quoted.change is None
+    assert not measured.provenance.startswith("claim:")
+    assert measured.unit == "% of papers naming one framework"
+
+
+def test_negative_monthly_count_is_explained(engine: Engine) -> None:
+    point = DataPoint(
+        metric="github-new-forks",
+        framework="keras",
+        date=date(2026, 7, 31),
+        value=-1,
+        unit="new forks",
+        source_id="repostory-github-history",
+        series="test",
+        provenance="test",
+    )
+    fig = engine.figure_out(point)
+    assert fig.note and "more un-forks than forks" in fig.note
+
+
+def test_chart_thinning_is_for_the_picture_only() -> None:
+    points = [
+        DataPoint(
+            metric="m",
+            framework="pytorch",
+            date=date(1990 + i // 12, i % 12 + 1, 1),
+            value=float(i),
+            unit="u",
+            source_id="s",
+            series="k",
+            provenance="p",
+            method="a" if i < 200 else "b",
+        )  # fmt: skip
+        for i in range(400)
+    ]
+    thinned = thin(points)
+    assert len(thinned) <= MAX_CHART_POINTS + 4
+    assert thinned[0] == points[0] and thinned[-1] == points[-1]
+    assert points[199] in thinned and points[200] in thinned  # both sides of the break
+
+
+@pytest.mark.parametrize(
+    ("question", "metric", "framework"),
+    [
+        ("how many stars does jax have?", "github-stars", "jax"),
+        ("JAX stars over time", "github-stars", "jax"),
+        ("how often is tensorflow downloaded", "pypi-downloads-per-day", "tensorflow"),
+        ("pip installs of keras since 2023", "pypi-downloads-per-day", "keras"),
+        ("how many times is pytorch downloaded per day", "pypi-downloads-per-day", "pytorch"),
+        ("tensorflow stack overflow questions per month", "so-questions", "tensorflow"),
+        ("keras stackoverflow questions", "so-questions", "keras"),
+        ("what is the tensorflow question share?", "so-question-share", "tensorflow"),
+        ("how many models are on the hugging face hub", "hf-models", "all"),
+        ("hub models count", "hf-models", "all"),
+    ],
+)
+def test_free_text_questions_get_dated_cited_figures(
+    engine: Engine, question: str, metric: str, framework: str
+) -> None:
+    answer = engine.ask(question)
+    _dated_and_cited(answer)
+    assert answer.figures[0].metric == metric
+    assert framework in {f.framework for f in answer.figures}
