@@ -1,4 +1,8 @@
-"""Answer latency (p50/p95) for 20 typical questions, chart cost, and the same on a 1M-point store.
+"""Answer latency (p50/p95) for typical questions, chart cost, and the same on a 1M-point store.
+
+With every shipped series loaded, also: the store's size, the time a fresh store takes to load
+on first use, and p50/p95 over questions about the imported series (targets: load < 3 s,
+answer p50 < 20 ms, p95 < 50 ms).
 
 Run: python benchmarks/bench_answers.py
 """
@@ -41,6 +45,24 @@ QUESTIONS = [
     "sources",
     "pytroch hf-models",
 ]
+# Questions about the series of the second data release, in the words people use.
+SERIES_QUESTIONS = [
+    "jax github-stars",
+    "jax github-stars since 2019",
+    "pytorch downloads",
+    "tensorflow downloads since 2020",
+    "how often is keras downloaded",
+    "tensorflow so-questions",
+    "tensorflow so-question-share",
+    "keras stackoverflow questions",
+    "hf-models",
+    "how many models are on the hugging face hub",
+    "survey-usage",
+    "pytorch paper-share",
+    "pytorch conference-share",
+    "compare pytorch jax github-stars",
+    "metrics",
+]
 ROUNDS = 15
 TODAY = date(2026, 11, 23)
 
@@ -50,12 +72,12 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
 
 
-def time_questions(engine: Engine) -> list[float]:
-    for question in QUESTIONS:  # warm caches, as a running bot would be
+def time_questions(engine: Engine, questions: list[str] = QUESTIONS) -> list[float]:
+    for question in questions:  # warm caches, as a running bot would be
         engine.ask(question)
     timings = []
     for _ in range(ROUNDS):
-        for question in QUESTIONS:
+        for question in questions:
             start = time.perf_counter()
             engine.ask(question)
             timings.append((time.perf_counter() - start) * 1000)
@@ -133,6 +155,33 @@ def report(name: str, timings: list[float]) -> float:
     return p50
 
 
+def fresh_store_load(work: Path) -> float:
+    """Seconds a fresh store takes on first use: create, migrate, load every series."""
+    path = work / "fresh.db"
+    start = time.perf_counter()
+    store = open_store(path, default_knowledge_dir())
+    Engine(store, today=TODAY).ask("pytorch downloads")
+    elapsed = time.perf_counter() - start
+    store.db.close()
+    return elapsed
+
+
+def report_series(work: Path, engine: Engine) -> None:
+    """The series release's figures: fresh load, store size, answers over the new series."""
+    from bot.status import format_bytes, store_size
+
+    load = fresh_store_load(work)
+    counts = engine.store.counts()
+    print(
+        f"{'fresh store, first use':<34} {load:6.2f} s   ({counts['points']:,} points, "
+        f"{len(engine.store.series_coverage())} series, "
+        f"{format_bytes(store_size(engine.store))} on disk)"
+    )
+    timings = time_questions(engine, SERIES_QUESTIONS)
+    report("answer, series questions", timings)
+    print("targets: fresh load < 3 s, series answers p50 < 20 ms, p95 < 50 ms")
+
+
 def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="fwtrend-bench-"))
     try:
@@ -140,6 +189,7 @@ def main() -> int:
         store = open_store(shipped, default_knowledge_dir())
         engine = Engine(store, today=TODAY)
         base = report("answer, shipped store", time_questions(engine))
+        report_series(work, engine)
 
         chart_ms, sizes = [], []
         specs = [engine.ask(q).chart for q in QUESTIONS]

@@ -135,7 +135,8 @@ def _measure(
         )
     else:
         low, high = min(p.value for p in picked), max(p.value for p in picked)
-        text = f"{format_value(low, unit)}–{format_number(high)} ({_label(first.date, last.date)})"
+        span = f"{format_number(low)}–{format_value(high, unit)}"
+        text = f"{span} ({_label(first.date, last.date)})"
     return Measured(
         series=closest.series, source_id=closest.source_id, text=text, value=closest.value,
         qualifier=closest.qualifier, start=first.date, end=last.date, segment=closest.segment,
@@ -308,7 +309,8 @@ def _check_one(
     label = _label(*period)
     parts = "; ".join(f"{m.text}{f' [{m.segment}]' if base and m.segment else ''}" for m in found)
     gap = f"{format_number(round(abs(apart), 2))}{' pp' if share else ''}"
-    far = f"{gap} apart" + (f" ({abs(pct):.0f}%)" if pct is not None and not share else "")
+    pct_text = f"{abs(pct):.1f}%" if pct is not None and abs(pct) < 10 else f"{abs(pct or 0):.0f}%"
+    far = f"{gap} apart" + (f" ({pct_text})" if pct is not None and not share else "")
     if word == "different base":
         tail = "a different base, so neither confirms nor contradicts the other"
     else:

@@ -38,13 +38,13 @@ VERDICTS: dict[tuple[str, str], tuple[str, float, float, list[str]]] = {
         "agrees",
         170_000,
         167_480,
-        ["165,302 stars–167,480 (Jan 2023–Mar 2023)", "172,767 stars–174,712 (Jan 2023–Mar 2023)"],
+        ["165,302–167,480 stars (Jan 2023–Mar 2023)", "172,767–174,712 stars (Jan 2023–Mar 2023)"],
     ),
     ("github-2023-stars-tensorflow-vs-pytorch", "pytorch"): (
         "agrees",
         61_000,
         61_308,
-        ["60,333 stars–62,734 (Jan 2023–Mar 2023)", "62,067 stars–64,569 (Jan 2023–Mar 2023)"],
+        ["60,333–62,734 stars (Jan 2023–Mar 2023)", "62,067–64,569 stars (Jan 2023–Mar 2023)"],
     ),
     # Seed 003: 13.7k and 7.2k new stars in the year to Sep 2019; the rebuilt history sums
     # the stars dated in those months by today's stargazers.
