@@ -12,6 +12,55 @@ from bot.series.common import month_end, point, rows
 SHARE_UNIT = "% of questions"
 
 
+def _tag_points(
+    entry: SeriesFile,
+    line: int,
+    row: dict[str, str],
+    *,
+    day: date,
+    metric: str,
+    unit: str,
+    total: str,
+    share_segment: str = "",
+    excluded: str | None = None,
+) -> Iterator[DataPoint]:
+    """A tag's count, and its share of all questions when the same source gives the total."""
+    framework = entry.frameworks.get(row["tag"])
+    if framework is None:  # the python tag is context, not a framework
+        return
+    origin = entry.row_sources[row["source_id"]]
+    common = {
+        "framework": framework,
+        "date": day,
+        "source_id": origin.source,
+        "method": origin.method,
+        "path": f"source_id {row['source_id']}",
+        "excluded": excluded,
+    }
+    questions = float(row["questions"])
+    yield point(
+        entry,
+        line,
+        metric=metric,
+        value=questions,
+        unit=unit,
+        series=f"{entry.file}:{framework}:{metric}:{row['source_id']}",
+        **common,
+    )
+    if total:
+        # Numerator and denominator from the same snapshot: deletions shrink both alike.
+        yield point(
+            entry,
+            line,
+            metric="so-question-share",
+            value=100.0 * questions / float(total),
+            unit=SHARE_UNIT,
+            segment=share_segment,
+            series=f"{entry.file}:{framework}:so-question-share:{row['source_id']}",
+            **common,
+        )
+
+
 def monthly(entry: SeriesFile, path: Path) -> Iterator[DataPoint]:
     """Questions per tag and month; the share of all questions where the same source gives both.
 
@@ -19,38 +68,10 @@ def monthly(entry: SeriesFile, path: Path) -> Iterator[DataPoint]:
     point at all, so no trend ever reads the gap as zero.
     """
     for line, row in enumerate(rows(path), start=2):
-        framework = entry.frameworks.get(row["tag"])
-        if framework is None:  # the python tag is context, not a framework
-            continue
-        origin = entry.row_sources[row["source_id"]]
-        common = {
-            "framework": framework,
-            "date": month_end(row["month"]),
-            "source_id": origin.source,
-            "method": origin.method,
-            "path": f"source_id {row['source_id']}",
-        }
-        questions = float(row["questions"])
-        yield point(
-            entry,
-            line,
-            metric="so-questions",
-            value=questions,
-            unit="questions",
-            series=f"{entry.file}:{framework}:so-questions:{row['source_id']}",
-            **common,
-        )
-        if row["site_total"]:
-            # Numerator and denominator from the same snapshot: deletions shrink both alike.
-            yield point(
-                entry,
-                line,
-                metric="so-question-share",
-                value=100.0 * questions / float(row["site_total"]),
-                unit=SHARE_UNIT,
-                series=f"{entry.file}:{framework}:so-question-share:{row['source_id']}",
-                **common,
-            )
+        yield from _tag_points(
+            entry, line, row, day=month_end(row["month"]), metric="so-questions",
+            unit="questions", total=row["site_total"],
+        )  # fmt: skip
 
 
 def site_monthly(entry: SeriesFile, path: Path) -> Iterator[DataPoint]:
@@ -75,37 +96,9 @@ def site_monthly(entry: SeriesFile, path: Path) -> Iterator[DataPoint]:
 def yearly(entry: SeriesFile, path: Path) -> Iterator[DataPoint]:
     """Questions per tag and year, and the share of the year's questions where a source has it."""
     for line, row in enumerate(rows(path), start=2):
-        framework = entry.frameworks.get(row["tag"])
-        if framework is None:
-            continue
-        origin = entry.row_sources[row["source_id"]]
         partial = entry.excluded.get("partial") if row["partial_year"] == "yes" else None
-        common = {
-            "framework": framework,
-            "date": date(int(row["year"]), 12, 31),
-            "source_id": origin.source,
-            "method": origin.method,
-            "path": f"source_id {row['source_id']}",
-            "excluded": partial,
-        }
-        questions = float(row["questions"])
-        yield point(
-            entry,
-            line,
-            metric="so-questions-yearly",
-            value=questions,
-            unit="questions/year",
-            series=f"{entry.file}:{framework}:so-questions-yearly:{row['source_id']}",
-            **common,
-        )
-        if row["year_total"]:
-            yield point(
-                entry,
-                line,
-                metric="so-question-share",
-                value=100.0 * questions / float(row["year_total"]),
-                unit=SHARE_UNIT,
-                segment="questions asked in the year",
-                series=f"{entry.file}:{framework}:so-question-share:{row['source_id']}",
-                **common,
-            )
+        yield from _tag_points(
+            entry, line, row, day=date(int(row["year"]), 12, 31), metric="so-questions-yearly",
+            unit="questions/year", total=row["year_total"],
+            share_segment="questions asked in the year", excluded=partial,
+        )  # fmt: skip

@@ -8,13 +8,11 @@ from datetime import date
 
 from bot.models import ChartBar, ChartSeries, ChartSpec
 from bot.render.charts.style import (
-    _ALIASES,
     _MINUS,
     _MONTHS,
     _NBSP,
     _SPARKS,
     ALT_TEXT_LIMIT,
-    FRAMEWORK_COLOURS,
 )
 
 Points = list[tuple[date, float]]
@@ -138,22 +136,6 @@ def _significant(size: float) -> str:
 def _is_percent(unit: str) -> bool:
     text = unit.strip().lower()
     return text == "%" or text.startswith("% ") or text in {"percent", "percentage", "pct"}
-
-
-def _framework_key(label: str) -> str | None:
-    """The known framework named earliest in the label ('Keras on JAX' is Keras)."""
-    lowered = label.lower()
-    names = {**{key: key for key in FRAMEWORK_COLOURS}, **_ALIASES}
-    found = [
-        (lowered.find(name), -len(name), key) for name, key in names.items() if name in lowered
-    ]
-    return min(found)[2] if found else None
-
-
-def _darken(colour: str, factor: float = 0.8) -> str:
-    """A darker shade of a #RRGGBB colour, for text that must read on white."""
-    channels = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
-    return "#" + "".join(f"{round(c * factor):02X}" for c in channels)
 
 
 def _one_line(text: str) -> str:
