@@ -257,10 +257,11 @@ def test_direct_message_answers_in_the_dm(fake: FakeSlack, bot: BotProcess) -> N
 
 
 def test_dm_without_data_gets_the_reason_not_an_error(fake: FakeSlack, bot: BotProcess) -> None:
-    dm = event_body(dm_event("jax github-stars", channel="D43"))
+    # No source counts Stack Overflow questions tagged jax.
+    dm = event_body(dm_event("jax so-questions", channel="D43"))
     bot.post(dm, content_type=JSON_CONTENT_TYPE)
     [post] = fake.wait_for("chat.postMessage", timeout=15)
-    assert "no GitHub stars figures for JAX" in post.params["text"]
+    assert "no Stack Overflow questions figures for JAX" in post.params["text"]
     assert "went wrong" not in post.params["text"]
 
 
