@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from bot.answers.engine import MAX_CLAIMS
 from bot.helptext import HELP_EXAMPLES
 from bot.models import Answer, Claim, ClaimOut, Query
-from bot.query import QueryError, Vocabulary
+from bot.understand import QueryError, Vocabulary
 
 if TYPE_CHECKING:
     from bot.answers.engine import Engine

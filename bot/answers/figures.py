@@ -9,7 +9,7 @@ from bot.answers.claims import related_claims
 from bot.evidence import compute_change, cross_checks, disagreements, headline, is_claim, series_of
 from bot.formatting import format_change, format_figure
 from bot.models import Answer, ChartBar, ChartSeries, ChartSpec, FigureOut, Note, Query
-from bot.query import QueryError
+from bot.understand import QueryError
 
 if TYPE_CHECKING:
     from bot.answers.engine import Engine
