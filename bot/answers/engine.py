@@ -7,7 +7,17 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.evidence import is_claim
 from bot.formatting import format_day
-from bot.models import Answer, Claim, ClaimOut, DataPoint, ErrorInfo, FigureOut, Query, SourceRef
+from bot.models import (
+    Answer,
+    Claim,
+    ClaimOut,
+    DataPoint,
+    ErrorInfo,
+    FigureOut,
+    Note,
+    Query,
+    SourceRef,
+)
 from bot.periods import describe_age, format_period
 from bot.series import FLOW_METRICS
 from bot.store import LIVE_VERSION, VOCABULARY, Store
@@ -65,7 +75,16 @@ class Engine:
         from bot.answers.kinds import KINDS  # the kinds import this module's Engine
 
         self._follow_refreshes()
-        answer = KINDS[query.kind](self, query)
+        try:
+            answer = KINDS[query.kind](self, query)
+        except QueryError as exc:
+            if not query.frameworks or query.kind == "overview":
+                raise
+            # A question that names a framework never ends empty: the least it gets is the
+            # framework's overview, with what was missing said first.
+            query = query.model_copy(update={"kind": "overview", "view": None})
+            answer = KINDS["overview"](self, query)
+            answer.notes.insert(0, Note(kind="caveat", text=exc.info.message))
         answer.query = query
         answer.generated_on = self.today
         return answer

@@ -30,6 +30,7 @@ class Cues(_Strict):
 
     words: list[str] = Field(default_factory=list, description="Word prefixes in the text.")
     topics: list[str] = Field(default_factory=list, description="Claim topics.")
+    metrics: list[str] = Field(default_factory=list, description="Metrics of a claim's figures.")
 
 
 class Lexicon(_Strict):
@@ -108,6 +109,7 @@ def check_lexicon(
     """Every metric and topic the lexicon names must exist in the knowledge base."""
     named = [("metric_phrases", p, m) for p, m in lexicon.metric_phrases.items()]
     named += [("release_metrics", k, m) for k, m in lexicon.release_metrics.items()]
+    named += [("cues", kind, m) for kind, cue in lexicon.cues.items() for m in cue.metrics]
     for section, entry, slug in named:
         if slug not in metrics:
             errors.append(
