@@ -100,8 +100,8 @@ def test_parse_clear_typos_are_read_as_meant(
     [
         ("pytorch hf-mdls", "hf-models", "pytorch hf-models"),
         ("pytroch hf-mdls", "hf-models", "pytorch hf-models"),
-        ("kears strs", "github-stars", "keras github-stars"),
-        ("tensorflw pytroch stras", "github-stars", "tensorflow pytorch github-stars"),
+        ("kears strs", "github-stars", "keras stars"),
+        ("tensorflw pytroch stras", "github-stars", "tensorflow pytorch stars"),
         ("compare pytorch tensrflw", "tensorflow", "compare pytorch tensorflow"),
     ],
 )

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 CUE_INTENTS = frozenset({"why", "who"})
 # Added to a claim's bm25 score scaled to 0..1 (the best match scores 1).
 FRAMEWORK_BOOST = 0.5
-CUE_BOOST = 0.75
+CUE_BOOST = 1.0
 
 
 def answer_claims(engine: Engine, query: Query) -> Answer:

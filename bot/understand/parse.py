@@ -56,6 +56,8 @@ def parse_query(text: str, vocab: Vocabulary, today: date) -> Query:
             labels = " or ".join(scan.metrics)
             raise QueryError(f"Please ask about one metric at a time: {labels}?", scan.metrics)
         way = route(scan, vocab)
+        if way.kind != "search":
+            scan.words = []  # intent words steer a claim search, not a figure's related claims
         query = _query(way.kind, text, scan, way.metric)
         query.view, query.intent = way.view, way.intent
         if query.kind == "search" and not (query.terms or query.frameworks):
@@ -73,7 +75,11 @@ def _listing(tokens: list[str], vocab: Vocabulary) -> str | None:
     if len(named) != 1:
         return None
     rest = [t for t in tokens if t != named[0]]
-    if all(t in vocab.stopwords or t in vocab.listing for t in rest):
+    # "how are the frameworks doing" asks about them, not for their list.
+    plain = (t for t in rest if (t,) not in vocab.intent_phrases)
+    if len(list(plain)) == len(rest) and all(
+        t in vocab.stopwords or t in vocab.listing for t in rest
+    ):
         return named[0]
     return None
 

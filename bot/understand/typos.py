@@ -41,12 +41,14 @@ def correct(word: str, vocab: Vocabulary) -> Fix | None:
     )
     if not matches:
         return None
-    targets: list[tuple[str, str, int]] = []
+    targets: list[tuple[str, str, int, str]] = []
     for phrase, _, _ in matches:
         kind, slug = pool[phrase]
         if slug not in [t[1] for t in targets]:
-            targets.append((kind, slug, OSA.distance(key, phrase)))
-    kind, best, distance = min(targets, key=lambda t: t[2])
+            # The corrected question shows the name as typed ("github"), or its slug.
+            shown = slug if norm(slug) == phrase else phrase
+            targets.append((kind, slug, OSA.distance(key, phrase), shown))
+    kind, best, distance, shown = min(targets, key=lambda t: t[2])
     rivals = [t for t in targets if t[1] != best and t[2] <= distance + 1]
     # Only framework names and long metric names are fixed silently: short common words
     # ("works" vs "forks") may be meant as they are.
@@ -56,8 +58,8 @@ def correct(word: str, vocab: Vocabulary) -> Fix | None:
         and kind in MIN_SILENT
         and len(key.replace(" ", "")) >= MIN_SILENT[kind]
     )
-    suggestions = tuple(slug for kind_, slug, _ in sorted(targets, key=lambda t: t[2]))
-    return Fix(word, best, kind, confident, suggestions[:4])
+    suggestions = tuple(t[1] for t in sorted(targets, key=lambda t: t[2]))
+    return Fix(word, shown, kind, confident, suggestions[:4])
 
 
 def corrected_question(tokens: list[str], fixes: dict[str, Fix], question: bool) -> str:
