@@ -836,8 +836,11 @@ def test_a_curator_adds_a_word_without_code(tmp_path: Path) -> None:
     finally:
         store.db.close()
     # The shipped vocabulary knows neither word.
-    shipped = Engine(open_store(tmp_path / "shipped.db", KNOWLEDGE), today=TODAY)
-    assert shipped.parse("is keras kaput?").kind != "scoreboard"
+    shipped = open_store(tmp_path / "shipped.db", KNOWLEDGE)
+    try:
+        assert Engine(shipped, today=TODAY).parse("is keras kaput?").kind != "scoreboard"
+    finally:
+        shipped.db.close()
 
 
 def test_a_bad_lexicon_entry_is_reported(tmp_path: Path) -> None:

@@ -45,13 +45,13 @@ def parse_query(text: str, vocab: Vocabulary, today: date) -> Query:
     corrected = corrected_question(tokens, fixes, question) if fixes else None
     if head == "claims":
         if unsure and not scan.topics:
-            raise _typo_error(unsure, corrected)
+            raise _typo_error(unsure, fixes, corrected)
         query = _query("claims", text, scan)
     elif head == "compare":
-        query = _compare_query(text, scan, vocab, unsure, corrected)
+        query = _compare_query(text, scan, vocab, unsure, fixes, corrected)
     else:
         if unsure and (not question and len(tokens) <= 6 or not _anchored(scan)):
-            raise _typo_error(unsure, corrected)
+            raise _typo_error(unsure, fixes, corrected)
         if len(scan.metrics) > 1 and not question:
             labels = " or ".join(scan.metrics)
             raise QueryError(f"Please ask about one metric at a time: {labels}?", scan.metrics)
@@ -105,10 +105,15 @@ def _query(kind: str, text: str, scan: Scan, metric: str | None = None) -> Query
 
 
 def _compare_query(
-    text: str, scan: Scan, vocab: Vocabulary, unsure: dict[str, Fix], corrected: str | None
+    text: str,
+    scan: Scan,
+    vocab: Vocabulary,
+    unsure: dict[str, Fix],
+    fixes: dict[str, Fix],
+    corrected: str | None,
 ) -> Query:
     if unsure:
-        raise _typo_error(unsure, corrected)
+        raise _typo_error(unsure, fixes, corrected)
     if len(scan.frameworks) < 2:
         raise QueryError(
             "`compare` needs two frameworks, e.g. `compare pytorch tensorflow github-stars`.",
@@ -122,9 +127,11 @@ def _compare_query(
     return query
 
 
-def _typo_error(unsure: dict[str, Fix], corrected: str | None) -> QueryError:
+def _typo_error(unsure: dict[str, Fix], fixes: dict[str, Fix], corrected: str | None) -> QueryError:
     words = " or ".join(repr(w) for w in unsure)
-    suggestions = list(dict.fromkeys(s for fix in unsure.values() for s in fix.suggestions))
+    # Every correction, the sure ones first, so a button or a hint can offer each.
+    ordered = sorted(fixes.values(), key=lambda f: not f.confident)
+    suggestions = list(dict.fromkeys(s for fix in ordered for s in fix.suggestions[:2]))
     return QueryError(
         f"I don't know {words}. Did you mean `{corrected}`?", suggestions[:6], corrected
     )
