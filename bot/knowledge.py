@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from bot.models import Claim, Framework, KBError, Metric, SeriesFile, Source
+from bot.understand.lexicon import Lexicon, check_lexicon, read_lexicon
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -44,6 +45,7 @@ class KnowledgeBase:
     sources: dict[str, Source] = field(default_factory=dict)
     claims: dict[str, Claim] = field(default_factory=dict)
     series: list[SeriesFile] = field(default_factory=list)
+    vocabulary: Lexicon = field(default_factory=Lexicon)
     digest: str = ""
 
     def series_path(self, entry: SeriesFile) -> Path:
@@ -244,6 +246,9 @@ def check_knowledge(root: Path) -> tuple[KnowledgeBase, list[KBError]]:
     if not kb.claims:
         errors.append(KBError(file="claims/", entry="-", field="-", message="no claims found"))
     _check_references(kb, claim_files, errors)
+    kb.vocabulary = read_lexicon(root, errors)
+    topics = {t for claim in kb.claims.values() for t in claim.topics}
+    check_lexicon(kb.vocabulary, kb.metrics, topics, errors)
     return kb, errors
 
 

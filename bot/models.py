@@ -239,7 +239,25 @@ class SeriesCoverage(BaseModel):
 
 
 QueryKind = Literal[
-    "figures", "compare", "claims", "sources", "metrics", "frameworks", "help", "search"
+    "figures",
+    "compare",
+    "claims",
+    "sources",
+    "metrics",
+    "frameworks",
+    "help",
+    "search",
+    "scoreboard",
+    "overview",
+]
+
+# How an answer should present what it found: who leads now ("standing"), which indicators
+# rise and fall ("momentum"), or one metric's change over the period ("change").
+QueryView = Literal["standing", "momentum", "change"]
+
+# What the question was after, beyond its frameworks and metric.
+QueryIntent = Literal[
+    "why", "who", "release", "trend", "verdict", "popularity", "superlative", "overview"
 ]
 
 
@@ -277,6 +295,16 @@ class Query(BaseModel):
     topic: str | None = None
     terms: list[str] = Field(default_factory=list, description="Words left for claim search.")
     understood: str = ""
+    view: QueryView | None = Field(
+        default=None,
+        description="standing or momentum for a scoreboard; change for one metric's trend.",
+    )
+    intent: QueryIntent | None = Field(
+        default=None, description="What the question was after: why, who, release, trend, ..."
+    )
+    corrected: str | None = Field(
+        default=None, description="The question with its typos corrected, when it had any."
+    )
 
 
 class ErrorInfo(BaseModel):
@@ -284,6 +312,9 @@ class ErrorInfo(BaseModel):
 
     message: str
     suggestions: list[str] = Field(default_factory=list)
+    corrected: str | None = Field(
+        default=None, description="The whole question with every typo corrected."
+    )
 
 
 # ---------------------------------------------------------------- answers

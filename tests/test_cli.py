@@ -61,7 +61,7 @@ def test_cli_json_and_chart(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (["ask", "pytroch", "hf-models"], "pytorch"),
+        (["ask", "pytroch", "hf-mdls"], "pytorch"),
         (["ask", "compare", "pytorch"], "two frameworks"),
         (["ask", "x" * 5000], "under 400"),
     ],
@@ -76,7 +76,7 @@ def test_cli_bad_input_exit_2_without_traceback(
 
 
 def test_cli_bad_json_input_reports_error_object(tmp_path: Path) -> None:
-    result = run(["ask", "--json", "tensorflw", "stars"], tmp_path)
+    result = run(["ask", "--json", "tensorflw", "strs"], tmp_path)
     assert result.returncode == 2
     data = json.loads(result.stdout)
     assert data["ok"] is False and "tensorflow" in data["error"]["suggestions"]

@@ -8,11 +8,22 @@ from datetime import UTC, date, datetime, timedelta
 from bot.crosscheck import Verdict, check_claims
 from bot.evidence import is_claim
 from bot.formatting import format_day
-from bot.models import Answer, Claim, ClaimOut, DataPoint, ErrorInfo, FigureOut, Query, SourceRef
+from bot.models import (
+    Answer,
+    Claim,
+    ClaimOut,
+    DataPoint,
+    ErrorInfo,
+    FigureOut,
+    Note,
+    Query,
+    SourceRef,
+)
 from bot.periods import describe_age, format_period
-from bot.query import QueryError, Vocabulary, parse_query
 from bot.series import FLOW_METRICS
-from bot.store import LIVE_VERSION, Store
+from bot.store import LIVE_VERSION, VOCABULARY, Store
+from bot.understand import QueryError, Vocabulary, parse_query
+from bot.understand.lexicon import Lexicon
 
 MAX_CLAIMS = 6
 # A negative monthly "new" count is not a move: more were removed than added that month.
@@ -37,8 +48,9 @@ class Engine:
         self.sources = store.sources()
         self._live_version = store.meta(LIVE_VERSION)
         self.claims = store.claims()
-        topics = {t for claim in self.claims.values() for t in claim.topics}
-        self.vocab = Vocabulary(self.frameworks, self.metrics, topics)
+        stored = store.meta(VOCABULARY)
+        lexicon = Lexicon.model_validate_json(stored) if stored else None
+        self.vocab = Vocabulary.build(self.frameworks, self.metrics, self.claims.values(), lexicon)
 
     @property
     def today(self) -> date:
@@ -69,7 +81,16 @@ class Engine:
         from bot.answers.kinds import KINDS  # the kinds import this module's Engine
 
         self._follow_refreshes()
-        answer = KINDS[query.kind](self, query)
+        try:
+            answer = KINDS[query.kind](self, query)
+        except QueryError as exc:
+            if not query.frameworks or query.kind == "overview":
+                raise
+            # A question that names a framework never ends empty: the least it gets is the
+            # framework's overview, with what was missing said first.
+            query = query.model_copy(update={"kind": "overview", "view": None})
+            answer = KINDS["overview"](self, query)
+            answer.notes.insert(0, Note(kind="caveat", text=exc.info.message))
         answer.query = query
         answer.generated_on = self.today
         return answer

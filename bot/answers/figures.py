@@ -18,7 +18,7 @@ from bot.crosscheck import verdict_notes
 from bot.evidence import breaks_in, compute_change, disagreements, headline, is_claim, series_of
 from bot.formatting import format_change, format_day, format_figure
 from bot.models import Answer, ChartBreak, ChartSeries, DataPoint, FigureOut, Metric, Note, Query
-from bot.query import QueryError
+from bot.understand import QueryError
 
 if TYPE_CHECKING:
     from bot.answers.engine import Engine

@@ -7,6 +7,7 @@ from bot.answers.claims import answer_claims, answer_search
 from bot.answers.compare import answer_compare
 from bot.answers.engine import AnswerKind
 from bot.answers.figures import answer_figures
+from bot.answers.interim import answer_indicators
 
 KINDS: dict[str, AnswerKind] = {
     "help": answer_help,
@@ -17,4 +18,7 @@ KINDS: dict[str, AnswerKind] = {
     "search": answer_search,
     "figures": answer_figures,
     "compare": answer_compare,
+    # Interim: the lead wires bot/answers/scoreboard.py and overview.py here at merge.
+    "scoreboard": answer_indicators,
+    "overview": answer_indicators,
 }
