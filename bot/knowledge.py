@@ -12,6 +12,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from bot.models import Claim, Framework, KBError, Metric, SeriesFile, Source
+from bot.scoreboard_config import ScoreboardConfig, check_scoreboard
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -42,6 +43,7 @@ class KnowledgeBase:
     sources: dict[str, Source] = field(default_factory=dict)
     claims: dict[str, Claim] = field(default_factory=dict)
     series: list[SeriesFile] = field(default_factory=list)
+    scoreboard: ScoreboardConfig | None = None
     digest: str = ""
 
     def series_path(self, entry: SeriesFile) -> Path:
@@ -213,6 +215,8 @@ def check_knowledge(root: Path) -> tuple[KnowledgeBase, list[KBError]]:
     if not kb.claims:
         errors.append(KBError(file="claims/", entry="-", field="-", message="no claims found"))
     _check_references(kb, claim_files, errors)
+    kb.scoreboard, scoreboard_errors = check_scoreboard(root, kb.metrics)
+    errors += scoreboard_errors
     return kb, errors
 
 

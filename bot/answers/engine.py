@@ -10,11 +10,15 @@ from bot.formatting import format_day
 from bot.models import Answer, Claim, ClaimOut, DataPoint, ErrorInfo, FigureOut, Query, SourceRef
 from bot.periods import describe_age, format_period
 from bot.query import QueryError, Vocabulary, parse_query
+from bot.scoreboard_config import ScoreboardConfig
 from bot.series import FLOW_METRICS
-from bot.store import LIVE_VERSION, Store
+from bot.store import LIVE_VERSION, SCOREBOARD, Store
 
 MAX_CLAIMS = 6
 ALL_LABEL = "All (site-wide)"
+
+# Kinds that answer about no framework, or are already the last resort.
+_NO_FALLBACK = frozenset({"help", "sources", "metrics", "frameworks", "overview"})
 
 AnswerKind = Callable[["Engine", Query], Answer]
 
@@ -33,6 +37,13 @@ class Engine:
         self.claims = store.claims()
         topics = {t for claim in self.claims.values() for t in claim.topics}
         self.vocab = Vocabulary(self.frameworks, self.metrics, topics)
+        config = store.meta(SCOREBOARD)
+        # A store loaded before scoreboard.yaml existed has no families: no rows, not an error.
+        self.scoreboard = (
+            ScoreboardConfig.model_validate_json(config)
+            if config
+            else ScoreboardConfig.model_construct(families=[], stances=[], decline_terms=[])
+        )
 
     @property
     def today(self) -> date:
@@ -63,7 +74,15 @@ class Engine:
         from bot.answers.kinds import KINDS  # the kinds import this module's Engine
 
         self._follow_refreshes()
-        answer = KINDS[query.kind](self, query)
+        try:
+            answer = KINDS[query.kind](self, query)
+        except QueryError as exc:
+            if not query.frameworks or query.kind in _NO_FALLBACK:
+                raise
+            from bot.answers.overview import overview_instead
+
+            # A question naming a framework never ends in "nothing": the least is its overview.
+            answer = overview_instead(self, query, exc.info.message)
         answer.query = query
         answer.generated_on = self.today
         return answer

@@ -7,6 +7,8 @@ from bot.answers.claims import answer_claims, answer_search
 from bot.answers.compare import answer_compare
 from bot.answers.engine import AnswerKind
 from bot.answers.figures import answer_figures
+from bot.answers.overview import answer_overview
+from bot.answers.scoreboard import answer_scoreboard
 
 KINDS: dict[str, AnswerKind] = {
     "help": answer_help,
@@ -17,4 +19,6 @@ KINDS: dict[str, AnswerKind] = {
     "search": answer_search,
     "figures": answer_figures,
     "compare": answer_compare,
+    "scoreboard": answer_scoreboard,
+    "overview": answer_overview,
 }
