@@ -189,6 +189,15 @@ QueryKind = Literal[
     "overview",
 ]
 
+# How an answer should present what it found: who leads now ("standing"), which indicators
+# rise and fall ("momentum"), or one metric's change over the period ("change").
+QueryView = Literal["standing", "momentum", "change"]
+
+# What the question was after, beyond its frameworks and metric.
+QueryIntent = Literal[
+    "why", "who", "release", "trend", "verdict", "popularity", "superlative", "overview"
+]
+
 
 class ValueChange(BaseModel):
     """A value set against an earlier one of the same series (refresh moves, digest moves)."""
@@ -224,7 +233,16 @@ class Query(BaseModel):
     topic: str | None = None
     terms: list[str] = Field(default_factory=list, description="Words left for claim search.")
     understood: str = ""
-    view: str | None = None
+    view: QueryView | None = Field(
+        default=None,
+        description="standing or momentum for a scoreboard; change for one metric's trend.",
+    )
+    intent: QueryIntent | None = Field(
+        default=None, description="What the question was after: why, who, release, trend, ..."
+    )
+    corrected: str | None = Field(
+        default=None, description="The question with its typos corrected, when it had any."
+    )
 
 
 class ErrorInfo(BaseModel):
@@ -232,6 +250,9 @@ class ErrorInfo(BaseModel):
 
     message: str
     suggestions: list[str] = Field(default_factory=list)
+    corrected: str | None = Field(
+        default=None, description="The whole question with every typo corrected."
+    )
 
 
 # ---------------------------------------------------------------- answers
