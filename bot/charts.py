@@ -120,6 +120,10 @@ def render_chart(spec: ChartSpec, *, cached: bool = True) -> bytes:
 
 
 def _render(spec: ChartSpec) -> bytes:
+    if spec.kind == "scoreboard":
+        from bot.scoreboard_chart import render_scoreboard  # it builds on this module
+
+        return render_scoreboard(spec)
     if spec.kind == "line":
         lines = _line_data(spec.series)
         if not lines:
@@ -173,6 +177,10 @@ def chart_sparkline(values: Sequence[float], width: int = 16) -> str:
 
 def chart_alt_text(spec: ChartSpec) -> str:
     """Describe the chart in one plain paragraph under 1000 characters (alt text, text fallback)."""
+    if spec.kind == "scoreboard":
+        from bot.scoreboard_chart import scoreboard_alt_text
+
+        return scoreboard_alt_text(spec)
     percent = _is_percent(spec.unit)
     title = _one_line(spec.title) or "Untitled chart"
     if spec.kind == "line":

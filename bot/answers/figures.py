@@ -6,9 +6,19 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot.answers.claims import related_claims
+from bot.answers.data import data_rows, unique_rows
 from bot.evidence import compute_change, cross_checks, disagreements, headline, is_claim, series_of
 from bot.formatting import format_change, format_figure
-from bot.models import Answer, ChartBar, ChartSeries, ChartSpec, FigureOut, Note, Query
+from bot.models import (
+    Answer,
+    ChartBar,
+    ChartSeries,
+    ChartSpec,
+    DataRow,
+    FigureOut,
+    Note,
+    Query,
+)
 from bot.query import QueryError
 
 if TYPE_CHECKING:
@@ -24,6 +34,7 @@ def answer_figures(engine: Engine, query: Query) -> Answer:
     points = engine.store.points(metric.slug, frameworks, end=end)
     figures: list[FigureOut] = []
     lines: list[ChartSeries] = []
+    data: list[DataRow] = []
     for fw in frameworks:
         mine = [p for p in points if p.framework == fw]
         if query.window and query.window.start and query.window.end:
@@ -46,6 +57,7 @@ def answer_figures(engine: Engine, query: Query) -> Answer:
             for p in series
             if not (query.window and query.window.start) or p.date >= query.window.start
         ]
+        data += data_rows([best], "figure") + data_rows(series, "history")
         if len(shown) >= 3:
             lines.append(
                 ChartSeries(
@@ -83,6 +95,7 @@ def answer_figures(engine: Engine, query: Query) -> Answer:
         metric_label=metric.label,
         metric_definition=metric.definition,
         chart=figures_chart(metric.label, metric.unit, figures, lines),
+        data=unique_rows(data),
     )
     return engine.cite(answer)
 

@@ -49,5 +49,8 @@ def answer_overview(engine: Engine, query: Query) -> Answer:
 def overview_instead(engine: Engine, query: Query, reason: str) -> Answer:
     """The least a question naming a framework gets: the overview, saying what was missing."""
     answer = answer_overview(engine, query.model_copy(update={"kind": "overview"}))
+    if query.kind == "search":
+        # The question's words matched no claim; what it names still has figures.
+        reason = f"No claim matches {' '.join(query.terms) or query.text!r}."
     answer.notes.insert(0, Note(kind="caveat", text=f"{reason} Here is the overview instead."))
     return answer

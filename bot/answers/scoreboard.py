@@ -219,8 +219,7 @@ def scoreboard_chart(engine: Engine, board: Scoreboard) -> ChartSpec | None:
         footnote += f" Not shown (values overlap or stand alone): {', '.join(left_out)}."
     return ChartSpec(
         kind="scoreboard",
-        title="Share per indicator: "
-        + ", ".join(engine.framework_name(f) for f in board.frameworks),
+        title="Each framework's share, per indicator",
         unit="% of the frameworks' total",
         as_of=max(r.as_of for r in board.rows).isoformat(),
         footnote=footnote,
