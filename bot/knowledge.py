@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from bot.scoreboard_config import ScoreboardConfig, check_scoreboard
 
 M = TypeVar("M", bound=BaseModel)
 
+ALL = "all"  # pseudo-framework: a whole population (every Hub model, every question)
 _PACKAGED = Path(__file__).parent / "_knowledge"
 _CHECKOUT = Path(__file__).parent.parent / "knowledge"
 
@@ -143,7 +145,8 @@ def _check_references(
         for i, fig in enumerate(claim.figures):
             for attr in ("framework", "relative_to"):
                 value = getattr(fig, attr)
-                if value is not None and value not in kb.frameworks:
+                # `all` stands for a whole population (the Hub, the site), as in the series.
+                if value is not None and value not in kb.frameworks and value != ALL:
                     errors.append(
                         KBError(
                             file=rel,
@@ -180,6 +183,28 @@ def _check_references(
                     message="no such file under series/",
                 )
             )
+        errors += _series_references(kb, entry)
+
+
+def _series_references(kb: KnowledgeBase, entry: SeriesFile) -> list[KBError]:
+    """A series entry's framework map, row sources and row count must match the knowledge."""
+    found: list[tuple[str, str]] = []
+    for name, slug in entry.frameworks.items():
+        if slug not in kb.frameworks and slug != ALL:
+            found.append((f"frameworks.{name}", f"unknown framework {slug!r}"))
+    for name, row_source in entry.row_sources.items():
+        if row_source.source not in kb.sources:
+            found.append((f"row_sources.{name}", f"unknown source {row_source.source!r}"))
+    path = kb.series_path(entry)
+    if entry.rows is not None and path.is_file():
+        with path.open(encoding="utf-8", newline="") as handle:
+            count = sum(1 for _ in csv.reader(handle)) - 1
+        if count != entry.rows:
+            found.append(("rows", f"the file has {count} data rows, not {entry.rows}"))
+    return [
+        KBError(file="series.yaml", entry=entry.file, field=field, message=message)
+        for field, message in found
+    ]
 
 
 def check_knowledge(root: Path) -> tuple[KnowledgeBase, list[KBError]]:

@@ -125,15 +125,49 @@ class Claim(_Strict):
         return topics
 
 
+class RowSource(_Strict):
+    """What a value in a series file's own source column stands for."""
+
+    source: str = Field(pattern=SLUG, description="The Source id to cite for such rows.")
+    method: str = Field(default="", description="How those rows were counted, in words.")
+
+
 class SeriesFile(_Strict):
     """A CSV of dated history shipped under knowledge/series/, with its provenance."""
 
     file: str
-    format: Literal["github-history", "conference-papers"]
+    format: Literal[
+        "github-history",
+        "conference-papers",
+        "pypi-downloads-30d",
+        "best-of-ml-python",
+        "github-jax",
+        "stackoverflow-monthly",
+        "stackoverflow-site-monthly",
+        "stackoverflow-yearly",
+        "so-survey-professional",
+        "hf-hub-models",
+        "research-share",
+    ]
     source: str = Field(pattern=SLUG)
     fetched: Period
     description: str
     caveats: list[str] = Field(default_factory=list)
+    frameworks: dict[str, str] = Field(
+        default_factory=dict,
+        description="A row's package, tag, library or framework name -> framework slug.",
+    )
+    segments: dict[str, str] = Field(
+        default_factory=dict, description="A row's name -> the segment its points carry."
+    )
+    row_sources: dict[str, RowSource] = Field(
+        default_factory=dict, description="A row's source column value -> Source and method."
+    )
+    excluded: dict[str, str] = Field(
+        default_factory=dict,
+        description="Row key (as the file's reader names it) -> why it stays out of trends.",
+    )
+    rows: int | None = Field(default=None, description="Data rows the file holds (checked).")
 
 
 class KBError(BaseModel):
@@ -171,6 +205,16 @@ class DataPoint(BaseModel):
     origin: Origin = "knowledge"
     fetched_at: datetime | None = None
     caveat: str | None = None
+    # How the value was counted (counting rule, snapshot kind, base). Within one series a
+    # change of method is a break: a move across it is never growth.
+    method: str = ""
+    excluded: str | None = Field(
+        default=None, description="Why this point is left out of trends and cross-checks."
+    )
+    repo: str | None = Field(default=None, description="Repository the value was copied from.")
+    path: str | None = Field(default=None, description="File inside that repository.")
+    commit: str | None = Field(default=None, description="Commit of that file.")
+    quote: str | None = Field(default=None, description="The source's own sentence.")
 
 
 # ---------------------------------------------------------------- questions
@@ -304,6 +348,12 @@ class FigureOut(BaseModel):
     stale: bool = False
     change: Change | None = None
     caveat: str | None = None
+    method: str = ""
+    quote: str | None = None
+    note: str | None = Field(
+        default=None,
+        description="Why the figure reads differently (e.g. a negative monthly count).",
+    )
 
 
 class ClaimOut(BaseModel):
@@ -320,7 +370,7 @@ class ClaimOut(BaseModel):
 class Note(BaseModel):
     """A disagreement between sources or a check of a claim against a series."""
 
-    kind: Literal["disagreement", "cross-check", "caveat", "stale"]
+    kind: Literal["disagreement", "cross-check", "caveat", "stale", "break"]
     text: str
     claim_ids: list[str] = Field(default_factory=list)
     source_ids: list[str] = Field(default_factory=list)
@@ -332,6 +382,17 @@ class ChartSeries(BaseModel):
     label: str
     dates: list[date]
     values: list[float]
+    floors: list[bool] = Field(
+        default_factory=list,
+        description="Per point: True where the value is a stated floor ('over N'), not a count.",
+    )
+
+
+class ChartBreak(BaseModel):
+    """A change of counting rule inside a charted series, drawn as a dashed vertical line."""
+
+    date: date
+    label: str
 
 
 class ChartBar(BaseModel):
@@ -361,6 +422,7 @@ class ChartSpec(BaseModel):
     series: list[ChartSeries] = Field(default_factory=list)
     bars: list[ChartBar] = Field(default_factory=list)
     stacks: list[ChartStack] = Field(default_factory=list)
+    breaks: list[ChartBreak] = Field(default_factory=list)
 
 
 class TableRow(BaseModel):

@@ -23,8 +23,11 @@ SCOREBOARD = "scoreboard"  # meta key: knowledge/scoreboard.yaml as JSON, loaded
 
 _POINT_COLUMNS = (
     "metric, framework, segment, date, value, value_high, qualifier, unit, source_id, "
-    "series, provenance, origin, fetched_at, caveat"
+    'series, provenance, origin, fetched_at, caveat, method, excluded, repo, path, "commit", quote'
 )
+# Columns m005 added: how a point was counted, why it stays out of trends, and where its row
+# came from (repository, path, commit, the source's own sentence).
+_PROVENANCE_COLUMNS = ("method", "excluded", "repo", "path", "commit", "quote")
 
 
 @migrations()
@@ -158,6 +161,13 @@ def m004_digest(db: sqlite_utils.Database) -> None:
     db.table("digest_alerts").create(
         {"channel": str, "reason": str, "alerted_at": str}, pk="channel"
     )
+
+
+@migrations()
+def m005_point_provenance(db: sqlite_utils.Database) -> None:
+    """Points carry their counting method, trend exclusion and row provenance."""
+    for column in _PROVENANCE_COLUMNS:
+        db.table("points").add_column(column, str)
 
 
 class Store:
@@ -306,6 +316,12 @@ def _row_to_point(row: Sequence[Any]) -> DataPoint:
         origin,
         fetched_at,
         caveat,
+        method,
+        excluded,
+        repo,
+        path,
+        commit,
+        quote,
     ) = row
     # Rows were validated on the way in; constructing without re-validating keeps reads fast.
     return DataPoint.model_construct(
@@ -323,6 +339,12 @@ def _row_to_point(row: Sequence[Any]) -> DataPoint:
         origin=origin,
         fetched_at=datetime.fromisoformat(fetched_at) if fetched_at else None,
         caveat=caveat,
+        method=method or "",
+        excluded=excluded,
+        repo=repo,
+        path=path,
+        commit=commit,
+        quote=quote,
     )
 
 

@@ -25,7 +25,7 @@ from .conftest import TODAY
         ("tensorflow papers with code", "figures", ["tensorflow"], "paper-share"),
         ("pytorch jobs", "figures", ["pytorch"], "job-listings"),
         ("tensorflow loved", "figures", ["tensorflow"], "survey-loved"),
-        ("pytorch downloads", "figures", ["pytorch"], "pypi-downloads"),
+        ("pytorch downloads", "figures", ["pytorch"], "pypi-downloads-per-day"),
         ("tensorflow stack overflow", "figures", ["tensorflow"], "so-questions"),
         ("pytorch conference-share", "figures", ["pytorch"], "conference-share"),
         ("compare pytorch tensorflow", "compare", ["pytorch", "tensorflow"], None),

@@ -95,7 +95,8 @@ def test_store_picks_up_knowledge_change_and_keeps_live_data(
     )
     store = open_store(path, knowledge_copy)
     assert "release-added-claim" in store.claims()
-    assert store.points("github-stars", ["jax"])[0].provenance == "claim:release-added-claim"
+    provenances = {p.provenance for p in store.points("github-stars", ["jax"])}
+    assert "claim:release-added-claim" in provenances
     assert _table_digest(path, "points", "origin = 'live'") == live_before
     store.db.close()
 
@@ -103,7 +104,9 @@ def test_store_picks_up_knowledge_change_and_keeps_live_data(
     claims_file.unlink()
     store = open_store(path, knowledge_copy)
     assert "release-added-claim" not in store.claims()
-    assert store.points("github-stars", ["jax"]) == []
+    assert not [
+        p for p in store.points("github-stars", ["jax"]) if p.provenance.startswith("claim:")
+    ]
     assert _table_digest(path, "points", "origin = 'live'") == live_before
 
 

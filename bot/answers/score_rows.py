@@ -108,7 +108,15 @@ def months_before(day: date, months: int) -> date:
 
 
 def trend(history: Sequence[DataPoint], spec: TrendSpec) -> tuple[Direction | None, Change | None]:
-    """Rising, falling or flat over the last ``spec.months``, from one series, with the change."""
+    """Rising, falling or flat over the last ``spec.months``, from one series, with the change.
+
+    Points left out of trends are skipped, and only the newest counting rule counts: a move
+    across a change of method is not growth.
+    """
+    if not history:
+        return None, None
+    method = history[-1].method
+    history = [p for p in history if not p.excluded and p.method == method]
     if len(history) < spec.average + 1:
         return None, None
     end_points = history[-spec.average :]
