@@ -16,9 +16,9 @@ def _row_text(row: ScoreRow) -> str:
     of = present(row)
     cells = sorted(row.cells, key=lambda c: (c.rank is None, c.rank or 0))
     lines = [head]
-    lines += [
-        f"• *{escape_mrkdwn(c.framework_name)}* {escape_mrkdwn(cell_line(c, of))}" for c in cells
-    ]
+    for cell in cells:
+        line = escape_mrkdwn(cell_line(cell, of, row.base))
+        lines.append(f"• *{escape_mrkdwn(cell.framework_name)}* {line}")
     if row.note:
         lines.append(f"_{escape_mrkdwn(row.note)}_")
     return "\n".join(lines)

@@ -21,12 +21,13 @@ def format_move(change: Change) -> str:
     return f"{amount} since {change.start_date:%b %Y}"
 
 
-def cell_value(cell: ScoreCell) -> str:
-    """A cell's value with its unit, or why it has none."""
+def cell_value(cell: ScoreCell, base: str = "") -> str:
+    """A cell's value with its unit (and its package or tag, if not the row's base)."""
     fig = cell.figure
     if fig is None:
         return f"— {cell.note or 'no figure'}"
-    return format_value(fig.value, fig.unit, fig.qualifier, fig.value_high)
+    value = format_value(fig.value, fig.unit, fig.qualifier, fig.value_high)
+    return f"{value} [{fig.segment}]" if fig.segment and fig.segment != base else value
 
 
 def cell_standing(cell: ScoreCell, of: int) -> str:
@@ -48,9 +49,9 @@ def cell_trend(cell: ScoreCell) -> str:
     return f"{ARROWS[cell.direction]} {cell.direction} {format_move(fig.change)}"
 
 
-def cell_line(cell: ScoreCell, of: int) -> str:
+def cell_line(cell: ScoreCell, of: int, base: str = "") -> str:
     """Every part of a cell in one line: value, standing, trend and note."""
-    parts = [cell_value(cell), cell_standing(cell, of), cell_trend(cell)]
+    parts = [cell_value(cell, base), cell_standing(cell, of), cell_trend(cell)]
     if cell.figure is not None and cell.note:
         parts.append(cell.note)
     return " · ".join(p for p in parts if p)

@@ -16,7 +16,7 @@ def _row_lines(row: ScoreRow, width: int) -> list[str]:
     # Leader first, then by rank; frameworks without a value in this source last.
     cells = sorted(row.cells, key=lambda c: (c.rank is None, c.rank or 0))
     for cell in cells:
-        text = f"   {cell.framework_name:<11} {cell_line(cell, of)}"
+        text = f"   {cell.framework_name:<11} {cell_line(cell, of, row.base)}"
         lines += textwrap.wrap(text, width, subsequent_indent=" " * 15)
     if row.note:
         lines += textwrap.wrap(row.note, width, initial_indent="   ", subsequent_indent="   ")

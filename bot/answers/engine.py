@@ -37,6 +37,10 @@ class Engine:
         self.claims = store.claims()
         topics = {t for claim in self.claims.values() for t in claim.topics}
         self.vocab = Vocabulary(self.frameworks, self.metrics, topics)
+        # Every framework's points of a metric, for the scoreboard's many rows: a store only
+        # changes on a refresh or a knowledge reload, which _follow_refreshes notices.
+        self._metric_points: dict[str, list[DataPoint]] = {}
+        self._digest = store.meta("knowledge_digest")
         config = store.meta(SCOREBOARD)
         # A store loaded before scoreboard.yaml existed has no families: no rows, not an error.
         self.scoreboard = (
@@ -114,6 +118,13 @@ class Engine:
             self.store.invalidate()
             self.sources = self.store.sources()
             self._live_version = version
+            self._metric_points.clear()
+
+    def metric_points(self, metric: str) -> list[DataPoint]:
+        """All frameworks' points of one metric, oldest first, read once between refreshes."""
+        if metric not in self._metric_points:
+            self._metric_points[metric] = self.store.points(metric, list(self.frameworks))
+        return self._metric_points[metric]
 
     def framework_name(self, slug: str) -> str:
         """A framework's name; site-wide live totals are stored under the pseudo-slug "all"."""

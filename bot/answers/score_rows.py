@@ -9,7 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from bot.answers.data import data_rows
-from bot.evidence import evidence_rank, headline, is_claim
+from bot.evidence import evidence_rank, headline
 from bot.formatting import format_day
 from bot.models import Change, DataPoint, DataRow, Direction, ScoreCell, ScoreRow
 from bot.scoreboard_config import ScoreFamily, TrendSpec
@@ -23,17 +23,18 @@ _START_SLACK_DAYS = 92
 # Qualifiers under which values may be summed into shares: floors and ranges may not.
 _SUMMABLE = {"exact", "about"}
 
-GroupKey = tuple[str, str, str, str]
+GroupKey = tuple[str, str, str]
 
 
-def group_key(point: DataPoint) -> GroupKey:
-    """One series family: same source, series name (without the framework), segment and unit."""
-    family = (
-        "claim"
-        if is_claim(point)
-        else ":".join(part for part in point.series.split(":") if part != point.framework)
-    )
-    return point.source_id, family, point.segment, point.unit
+def group_key(point: DataPoint, own: frozenset[str] = frozenset()) -> GroupKey:
+    """Values that may stand in one row: the same source, segment (population) and unit.
+
+    A segment in ``own`` names the framework's own package or tag (torch, tensorflow): that is
+    its main population, so it stands beside the other frameworks' main populations. Series
+    files are not part of the key: one source's snapshot may be shipped in two files.
+    """
+    segment = "" if point.segment in own else point.segment
+    return point.source_id, segment, point.unit
 
 
 @dataclass
@@ -45,12 +46,15 @@ class _Pick:
     history: dict[str, list[DataPoint]]
 
 
-def _groups(points: Sequence[DataPoint]) -> dict[GroupKey, dict[date, dict[str, DataPoint]]]:
+def _groups(
+    points: Sequence[DataPoint], own: dict[str, frozenset[str]]
+) -> dict[GroupKey, dict[date, dict[str, DataPoint]]]:
     groups: dict[GroupKey, dict[date, dict[str, DataPoint]]] = defaultdict(
         lambda: defaultdict(dict)
     )
     for point in points:
-        slot = groups[group_key(point)][point.date]
+        key = group_key(point, own.get(point.framework, frozenset()))
+        slot = groups[key][point.date]
         other = slot.get(point.framework)
         slot[point.framework] = point if other is None else headline([other, point]) or point
     return groups
@@ -60,27 +64,32 @@ def pick_values(
     points_by_metric: Sequence[tuple[str, Sequence[DataPoint]]],
     focus: Sequence[str],
     shown: Sequence[str],
+    own: dict[str, frozenset[str]] | None = None,
 ) -> _Pick | None:
     """The source and date where the most focus frameworks have a value, newest first.
 
     Ties go to the more preferred metric, then the newer date, then more frameworks shown,
     then the whole population (no segment), then the better kind of evidence.
     """
-    best: tuple[tuple[int, int, date, int, bool, int], _Pick] | None = None
+    Score = tuple[int, int, date, int, bool, int]
+    best: tuple[Score, str, GroupKey, dict[date, dict[str, DataPoint]], date] | None = None
     for index, (metric, points) in enumerate(points_by_metric):
         # A ratio to another framework ("2× PyTorch") is not a value to rank or sum.
-        groups = _groups([p for p in points if p.framework in shown and not _ratio(p.unit)])
+        usable = [p for p in points if p.framework in shown and not _ratio(p.unit)]
+        groups = _groups(usable, own or {})
         for key, by_day in groups.items():
             for day, values in by_day.items():
                 mine = sum(fw in values for fw in focus)
                 if not mine:
                     continue
                 rank = min(evidence_rank(p) for p in values.values())
-                score = (mine, -index, day, len(values), key[2] == "", -rank)
+                score = (mine, -index, day, len(values), key[1] == "", -rank)
                 if best is None or score > best[0]:
-                    history = _history(by_day, values)
-                    best = (score, _Pick(metric, key, day, values, history))
-    return best[1] if best else None
+                    best = (score, metric, key, by_day, day)
+    if best is None:
+        return None
+    _, metric, key, by_day, day = best
+    return _Pick(metric, key, day, by_day[day], _history(by_day, by_day[day]))
 
 
 def _ratio(unit: str) -> bool:
@@ -93,6 +102,18 @@ def _history(
     end = next(iter(values.values())).date
     return {
         fw: [by_day[d][fw] for d in sorted(by_day) if d <= end and fw in by_day[d]] for fw in values
+    }
+
+
+def own_names(engine: Engine) -> dict[str, frozenset[str]]:
+    """Each framework's own names for itself in the data: slug, package, tags."""
+    return {
+        slug: frozenset(
+            name
+            for name in (slug, fw.pypi_package, fw.stackoverflow_tag, fw.hf_library_tag)
+            if name
+        )
+        for slug, fw in engine.frameworks.items()
     }
 
 
@@ -159,11 +180,9 @@ def build_row(
 ) -> tuple[ScoreRow, list[DataRow]] | None:
     """The family's row for the frameworks shown and the points it stands on; None without data."""
     candidates = [
-        (slug, engine.store.points(slug, list(shown)))
-        for slug in family.metrics
-        if slug in engine.metrics
+        (slug, engine.metric_points(slug)) for slug in family.metrics if slug in engine.metrics
     ]
-    chosen = pick_values(candidates, focus, shown)
+    chosen = pick_values(candidates, focus, shown, own_names(engine))
     if chosen is None:
         return None
     metric = engine.metrics[chosen.metric]
@@ -190,7 +209,7 @@ def build_row(
         short=family.short,
         metric=metric.slug,
         unit=sample.unit,
-        base=sample.segment or sample.unit,
+        base=chosen.key[1] or sample.unit,
         source=figure.source,
         as_of=chosen.day,
         as_of_label=figure.as_of_label,

@@ -193,7 +193,9 @@ def _clashes(engine: Engine, board: Scoreboard) -> list[Note]:
     """Sources that disagree on a row's metric for the frameworks in focus."""
     notes: list[Note] = []
     for metric in dict.fromkeys(r.metric for r in board.rows):
-        points = [p for p in engine.store.points(metric, board.focus) if is_claim(p)]
+        points = [
+            p for p in engine.metric_points(metric) if is_claim(p) and p.framework in board.focus
+        ]
         notes += disagreements(
             points, engine.claim_periods(points), engine.metrics[metric], engine.sources
         )
