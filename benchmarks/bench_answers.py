@@ -17,7 +17,7 @@ from pathlib import Path
 from bot.answers import Engine
 from bot.charts import render_chart
 from bot.knowledge import default_knowledge_dir
-from bot.models import Query
+from bot.models import ChartSpec, Query
 from bot.store import open_store
 
 QUESTIONS = [
@@ -77,6 +77,11 @@ def bench_scoreboard(engine: Engine) -> None:
 def bench_scoreboard_chart(engine: Engine) -> None:
     """Render time and PNG size of the scoreboard charts (warm, uncached)."""
     specs = [s for s in (engine.answer(q).chart for q in SCOREBOARD_QUERIES) if s is not None]
+    time_charts("scoreboard chart", specs)
+
+
+def time_charts(name: str, specs: list[ChartSpec]) -> None:
+    """Print render p50/p95 and PNG sizes of ``specs``, each rendered five times uncached."""
     render_chart(specs[0], cached=False)  # the first render pays matplotlib's font cache
     chart_ms, sizes = [], []
     for _ in range(5):
@@ -86,11 +91,11 @@ def bench_scoreboard_chart(engine: Engine) -> None:
             chart_ms.append((time.perf_counter() - start) * 1000)
             sizes.append(len(png))
     print(
-        f"{'scoreboard chart render':<34} p50 {statistics.median(chart_ms):6.2f} ms   "
+        f"{name + ' render':<34} p50 {statistics.median(chart_ms):6.2f} ms   "
         f"p95 {percentile(chart_ms, 95):6.2f} ms   ({len(specs)} charts)"
     )
     print(
-        f"{'scoreboard chart PNG size':<34} median {statistics.median(sizes) / 1024:5.1f} KB   "
+        f"{name + ' PNG size':<34} median {statistics.median(sizes) / 1024:5.1f} KB   "
         f"max {max(sizes) / 1024:5.1f} KB"
     )
 
@@ -193,24 +198,8 @@ def main() -> int:
         bench_scoreboard(engine)
         bench_scoreboard_chart(engine)
 
-        chart_ms, sizes = [], []
         specs = [engine.ask(q).chart for q in QUESTIONS]
-        specs = [s for s in specs if s is not None]
-        render_chart(specs[0])  # first render pays matplotlib's font cache
-        for _ in range(5):
-            for spec in specs:
-                start = time.perf_counter()
-                png = render_chart(spec, cached=False)
-                chart_ms.append((time.perf_counter() - start) * 1000)
-                sizes.append(len(png))
-        print(
-            f"{'chart render':<34} p50 {statistics.median(chart_ms):6.2f} ms   "
-            f"p95 {percentile(chart_ms, 95):6.2f} ms   ({len(specs)} charts)"
-        )
-        print(
-            f"{'chart PNG size':<34} median {statistics.median(sizes) / 1024:5.1f} KB   "
-            f"max {max(sizes) / 1024:5.1f} KB"
-        )
+        time_charts("chart", [s for s in specs if s is not None])
         store.db.close()
 
         metrics = sorted(engine.metrics)
