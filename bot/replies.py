@@ -16,7 +16,6 @@ from bot.commands import ADMIN_ACTIONS, Command, parse_command
 from bot.digest_post import DigestPoster
 from bot.digest_view import digest_message
 from bot.models import Answer, ChartSpec, Query
-from bot.query import QueryError
 from bot.refresh import LockBusy, RefreshReport, unknown_sources
 from bot.slack_delivery import DeliveryError, SlackDelivery
 from bot.slack_messages import (
@@ -35,6 +34,7 @@ from bot.slack_messages import (
 )
 from bot.sources import SOURCES
 from bot.status import build_status
+from bot.understand import QueryError
 
 log = logging.getLogger("fwtrend.replies")
 

@@ -20,6 +20,7 @@ from bot.series import read_series
 migrations = Migrations("fwtrend")
 LIVE_VERSION = "live_version"  # meta key: bumped by every refresh that wrote something
 SCOREBOARD = "scoreboard"  # meta key: knowledge/scoreboard.yaml as JSON, loaded with the rest
+VOCABULARY = "vocabulary"  # meta key: knowledge/vocabulary.yaml as JSON
 
 _POINT_COLUMNS = (
     "metric, framework, segment, date, value, value_high, qualifier, unit, source_id, "
@@ -275,15 +276,23 @@ class Store:
 
     def search_claims(self, terms: Sequence[str], limit: int = 8) -> list[str]:
         """Claim ids ranked by full-text relevance to any of the terms."""
+        return [claim_id for claim_id, _ in self.search_claims_scored(terms, limit)]
+
+    def search_claims_scored(self, terms: Sequence[str], limit: int = 8) -> list[tuple[str, float]]:
+        """Claim ids with their relevance to any of the terms, most relevant first.
+
+        The score is -bm25 over the porter-stemmed index: higher means more relevant.
+        """
         query = fts_query(terms)
         if not query:
             return []
         rows = self.db.execute(
-            "select claims.id from claims_fts join claims on claims.rowid = claims_fts.rowid "
+            "select claims.id, -bm25(claims_fts) from claims_fts "
+            "join claims on claims.rowid = claims_fts.rowid "
             "where claims_fts match ? order by bm25(claims_fts) limit ?",
             [query, limit],
         ).fetchall()
-        return [row[0] for row in rows]
+        return [(row[0], float(row[1])) for row in rows]
 
 
 _WORD = re.compile(r"[\w][\w.+#-]*", re.UNICODE)
@@ -416,6 +425,9 @@ def _load_knowledge(db: sqlite_utils.Database, kb: KnowledgeBase) -> None:
         db.table("meta").upsert(
             {"key": SCOREBOARD, "value": kb.scoreboard.model_dump_json()}, pk="key"
         )
+    # The phrasing vocabulary travels with the rest of the knowledge, so every process that
+    # answers from this store understands questions the same way.
+    db.table("meta").upsert({"key": VOCABULARY, "value": kb.vocabulary.model_dump_json()}, pk="key")
     db.table("meta").upsert(
         {
             "key": "knowledge_loaded_at",

@@ -12,8 +12,8 @@ import pytest
 
 from bot.answers import Engine
 from bot.knowledge import KnowledgeBase, load_knowledge
-from bot.query import Vocabulary
 from bot.store import Store, open_store
+from bot.understand import Vocabulary
 
 ROOT = Path(__file__).resolve().parents[1]
 KNOWLEDGE = ROOT / "knowledge"
@@ -38,8 +38,7 @@ def kb() -> KnowledgeBase:
 
 @pytest.fixture(scope="session")
 def vocab(kb: KnowledgeBase) -> Vocabulary:
-    topics = {t for claim in kb.claims.values() for t in claim.topics}
-    return Vocabulary(kb.frameworks, kb.metrics, topics)
+    return Vocabulary.build(kb.frameworks, kb.metrics, kb.claims.values(), kb.vocabulary)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.query import MAX_QUERY_CHARS, QueryError, Vocabulary, parse_query, tokenize
+from bot.understand import MAX_QUERY_CHARS, QueryError, Vocabulary, parse_query, tokenize
 
 from .conftest import TODAY
 
@@ -28,7 +28,7 @@ from .conftest import TODAY
         ("pytorch downloads", "figures", ["pytorch"], "pypi-downloads-per-day"),
         ("tensorflow stack overflow", "figures", ["tensorflow"], "so-questions"),
         ("pytorch conference-share", "figures", ["pytorch"], "conference-share"),
-        ("compare pytorch tensorflow", "compare", ["pytorch", "tensorflow"], None),
+        ("compare pytorch tensorflow", "scoreboard", ["pytorch", "tensorflow"], None),
         ("compare torch tf stars", "compare", ["pytorch", "tensorflow"], "github-stars"),
         ("help", "help", [], None),
         ("", "help", [], None),
@@ -74,21 +74,45 @@ def test_parse_periods(vocab: Vocabulary, text: str, start: date | None, end: da
 
 
 @pytest.mark.parametrize(
-    ("text", "suggestion"),
+    ("text", "kind", "fixed"),
     [
-        ("pytroch hf-models", "pytorch"),
-        ("tensorflw github-stars", "tensorflow"),
-        ("pytorch gihub-stars", "github-stars"),
-        ("pytorch hf-modles", "hf-models"),
-        ("compare pytorch tensorflwo", "tensorflow"),
-        ("kears stars", "keras"),
+        ("pytroch hf-models", "figures", "pytorch"),
+        ("tensorflw github-stars", "figures", "tensorflow"),
+        ("pytorch gihub-stars", "figures", "github-stars"),
+        ("pytorch hf-modles", "figures", "hf-models"),
+        ("compare pytorch tensorflwo", "scoreboard", "tensorflow"),
+        ("kears stars", "figures", "keras"),
     ],
 )
-def test_parse_typos_suggest(vocab: Vocabulary, text: str, suggestion: str) -> None:
+def test_parse_clear_typos_are_read_as_meant(
+    vocab: Vocabulary, text: str, kind: str, fixed: str
+) -> None:
+    # One edit away from exactly one framework or long metric name: answered, and said so.
+    query = parse_query(text, vocab, TODAY)
+    assert query.kind == kind
+    assert fixed in query.frameworks or query.metric == fixed
+    assert f"as {fixed})" in query.understood
+    assert query.corrected is not None and fixed in query.corrected
+
+
+@pytest.mark.parametrize(
+    ("text", "suggestion", "corrected"),
+    [
+        ("pytorch hf-mdls", "hf-models", "pytorch hf-models"),
+        ("pytroch hf-mdls", "hf-models", "pytorch hf-models"),
+        ("kears strs", "github-stars", "keras stars"),
+        ("tensorflw pytroch stras", "github-stars", "tensorflow pytorch stars"),
+        ("compare pytorch tensrflw", "tensorflow", "compare pytorch tensorflow"),
+    ],
+)
+def test_parse_unsure_typos_offer_the_whole_corrected_question(
+    vocab: Vocabulary, text: str, suggestion: str, corrected: str
+) -> None:
     with pytest.raises(QueryError) as caught:
         parse_query(text, vocab, TODAY)
     assert suggestion in caught.value.info.suggestions
-    assert "Did you mean" in caught.value.info.message
+    assert caught.value.info.corrected == corrected
+    assert f"Did you mean `{corrected}`?" in caught.value.info.message
 
 
 def test_parse_free_text_question(vocab: Vocabulary) -> None:
@@ -108,7 +132,8 @@ def test_parse_free_text_without_metric_searches(vocab: Vocabulary) -> None:
 def test_parse_stray_tokens_are_not_search_terms(vocab: Vocabulary) -> None:
     with pytest.raises(QueryError, match="framework or a metric"):
         parse_query('" OR 1=1 --', vocab, TODAY)
-    assert parse_query("pytorch", vocab, TODAY).understood == "claims about PyTorch"
+    # A framework alone gets its overview (issue 10), no longer a claim search.
+    assert parse_query("pytorch", vocab, TODAY).understood == "PyTorch across every indicator"
 
 
 def test_parse_compare_needs_two_frameworks(vocab: Vocabulary) -> None:
@@ -146,7 +171,15 @@ def test_parse_hostile_text_never_crashes(vocab: Vocabulary, text: str) -> None:
     except QueryError as exc:
         assert exc.info.message
     else:
-        assert query.kind in {"figures", "search", "claims", "help", "compare"}
+        assert query.kind in {
+            "figures",
+            "search",
+            "claims",
+            "help",
+            "compare",
+            "overview",
+            "scoreboard",
+        }
 
 
 def test_tokenize_drops_punctuation() -> None:

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot.answers.engine import MAX_CLAIMS
 from bot.helptext import HELP_EXAMPLES
 from bot.models import Answer, Claim, ClaimOut, Query
-from bot.query import QueryError, Vocabulary
+from bot.understand import QueryError, Vocabulary
 
 if TYPE_CHECKING:
     from bot.answers.engine import Engine
+
+# Questions whose best answers are claims that say why, or name who.
+CUE_INTENTS = frozenset({"why", "who"})
+# Added to a claim's bm25 score scaled to 0..1 (the best match scores 1).
+FRAMEWORK_BOOST = 0.5
+CUE_BOOST = 1.0
 
 
 def answer_claims(engine: Engine, query: Query) -> Answer:
@@ -32,47 +40,98 @@ def answer_claims(engine: Engine, query: Query) -> Answer:
 
 
 def answer_search(engine: Engine, query: Query) -> Answer:
-    """Free text that named no metric: the claims most relevant to its words."""
+    """Free text that named no metric: the claims most relevant to its words (why and who
+    questions: the claims that give reasons or name adopters first)."""
     claims = filter_claims(engine, query)[:MAX_CLAIMS]
     if not claims:
         raise QueryError(
             f"I found nothing about {' '.join(query.terms) or query.text!r}.",
             [example for example, _ in HELP_EXAMPLES[:3]],
         )
+    lead = _SEARCH_TITLES.get(query.intent or "", "What the sources say")
     answer = Answer(
         ok=True,
-        title=f"What the sources say: {query.understood}",
-        summary=f"{len(claims)} related claims.",
+        title=f"{lead}: {query.understood}",
+        summary=f"{len(claims)} related claims, most relevant first.",
         claims=[engine.claim_out(c) for c in claims],
     )
     return engine.cite(answer)
 
 
+_SEARCH_TITLES = {"why": "Why, according to the sources", "who": "Who, according to the sources"}
+
+
 def filter_claims(engine: Engine, query: Query) -> list[Claim]:
     """Claims on the query's topic, frameworks and metric, ranked by its free words."""
     claims = list(engine.claims.values())
-    if query.topic:
+    asks = query.intent in CUE_INTENTS
+    if query.topic and not asks:
         claims = [c for c in claims if query.topic in c.topics]
     if query.frameworks:
         claims = [c for c in claims if mentions(c, query.frameworks, engine.vocab)]
-    if query.metric:
+    if query.metric and not asks:
         claims = [c for c in claims if any(f.metric == query.metric for f in c.figures)]
-    free = [t for t in query.terms if t != query.topic]
-    if free:
-        ranked = engine.store.search_claims(free, limit=50)
-        keep = {c.id for c in claims}
-        claims = [engine.claims[c] for c in ranked if c in keep]
-    else:
+    free = [t for t in query.terms if t != query.topic or asks]
+    if not (free or asks):
         claims.sort(key=lambda c: engine.sources[c.source].published.end, reverse=True)
-    return claims
+        return claims
+    keep = {c.id for c in claims}
+    ranked = rank_claims(engine, free, query.frameworks, query.intent)
+    return [claim for claim, _ in ranked if claim.id in keep]
+
+
+def rank_claims(
+    engine: Engine, terms: Sequence[str], frameworks: Sequence[str], intent: str | None = None
+) -> list[tuple[Claim, float]]:
+    """Claims by relevance: bm25 over the terms and their synonyms, boosted for naming the
+    frameworks asked about and, for why/who questions, for giving reasons or naming adopters."""
+    vocab = engine.vocab
+    found = dict(engine.store.search_claims_scored(vocab.expand(terms), limit=60))
+    candidates = [engine.claims[c] for c in found if c in engine.claims]
+    if intent in CUE_INTENTS:
+        candidates += [c for c in engine.claims.values() if c.id not in found]
+    top = max(found.values(), default=0.0) or 1.0
+    scored = []
+    for claim in candidates:
+        score = found.get(claim.id, 0.0) / top
+        if frameworks and mentions(claim, frameworks, vocab):
+            score += FRAMEWORK_BOOST
+        if intent in CUE_INTENTS:
+            cue = cue_score(claim, intent or "", vocab)
+            if cue == 0 and claim.id not in found:
+                continue  # neither matches the words nor answers the question
+            score += CUE_BOOST * cue
+        scored.append((claim, score))
+    scored.sort(key=lambda cs: (cs[1], engine.sources[cs[0].source].published.end), reverse=True)
+    return scored
+
+
+def cue_score(claim: Claim, intent: str, vocab: Vocabulary) -> float:
+    """How clearly a claim answers a why (reasons) or who (adopters) question, 0 to 2."""
+    cues = vocab.lexicon.cues.get(intent)
+    if cues is None:
+        return 0.0
+    text = " ".join([claim.statement, *claim.caveats]).lower()
+    hits = len(set(_cue_pattern(tuple(cues.words)).findall(text)))
+    score = min(hits, 3) / 3
+    score += 0.5 * bool(set(claim.topics) & set(cues.topics))
+    score += 0.5 * any(f.metric in cues.metrics for f in claim.figures)
+    return score
+
+
+@functools.cache
+def _cue_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    # Cue words are prefixes ("flexib" finds flexible and flexibility).
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})" if words else r"(?!x)x")
 
 
 def related_claims(
     engine: Engine, metric: str | None, frameworks: Sequence[str], terms: Sequence[str]
 ) -> list[ClaimOut]:
     """Claims that go with a figure: those the words find first, then those on the metric."""
-    ranked = engine.store.search_claims(terms) if terms else []
-    chosen: list[Claim] = [engine.claims[c] for c in ranked if c in engine.claims]
+    ranked = [claim for claim, _ in rank_claims(engine, terms, frameworks)] if terms else []
+    chosen: list[Claim] = list(ranked)
     for claim in engine.claims.values():
         if any(
             f.metric == metric

@@ -8,7 +8,7 @@ from bot.answers.claims import related_claims
 from bot.answers.figures import answer_figures
 from bot.evidence import headline
 from bot.models import Answer, FigureOut, Query
-from bot.query import QueryError
+from bot.understand import QueryError
 
 if TYPE_CHECKING:
     from bot.answers.engine import Engine

@@ -7,12 +7,22 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.evidence import is_claim
 from bot.formatting import format_day
-from bot.models import Answer, Claim, ClaimOut, DataPoint, ErrorInfo, FigureOut, Query, SourceRef
+from bot.models import (
+    Answer,
+    Claim,
+    ClaimOut,
+    DataPoint,
+    ErrorInfo,
+    FigureOut,
+    Query,
+    SourceRef,
+)
 from bot.periods import describe_age, format_period
-from bot.query import QueryError, Vocabulary, parse_query
 from bot.scoreboard_config import ScoreboardConfig
 from bot.series import FLOW_METRICS
-from bot.store import LIVE_VERSION, SCOREBOARD, Store
+from bot.store import LIVE_VERSION, SCOREBOARD, VOCABULARY, Store
+from bot.understand import QueryError, Vocabulary, parse_query
+from bot.understand.lexicon import Lexicon
 
 MAX_CLAIMS = 6
 ALL_LABEL = "All (site-wide)"
@@ -35,8 +45,9 @@ class Engine:
         self.sources = store.sources()
         self._live_version = store.meta(LIVE_VERSION)
         self.claims = store.claims()
-        topics = {t for claim in self.claims.values() for t in claim.topics}
-        self.vocab = Vocabulary(self.frameworks, self.metrics, topics)
+        stored = store.meta(VOCABULARY)
+        lexicon = Lexicon.model_validate_json(stored) if stored else None
+        self.vocab = Vocabulary.build(self.frameworks, self.metrics, self.claims.values(), lexicon)
         # Every framework's points of a metric, for the scoreboard's many rows: a store only
         # changes on a refresh or a knowledge reload, which _follow_refreshes notices.
         self._metric_points: dict[str, list[DataPoint]] = {}

@@ -19,7 +19,7 @@ from bot.models import (
     Note,
     Query,
 )
-from bot.query import QueryError
+from bot.understand import QueryError
 
 if TYPE_CHECKING:
     from bot.answers.engine import Engine

@@ -8,7 +8,7 @@ from bot.answers.claims import related_claims
 from bot.answers.momentum import momentum_headline
 from bot.answers.scoreboard import answer_scoreboard, build_rows, finish, rank_headline
 from bot.models import Answer, Note, Query, Scoreboard
-from bot.query import QueryError
+from bot.understand import QueryError
 
 if TYPE_CHECKING:
     from bot.answers.engine import Engine

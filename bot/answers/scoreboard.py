@@ -22,7 +22,7 @@ from bot.models import (
     Scoreboard,
     ScoreRow,
 )
-from bot.query import QueryError
+from bot.understand import QueryError
 
 if TYPE_CHECKING:
     from bot.answers.engine import Engine
