@@ -98,6 +98,7 @@ class Engine:
 
             # A question naming a framework never ends in "nothing": the least is its overview.
             answer = overview_instead(self, query, exc.info.message)
+            query = query.model_copy(update={"kind": "overview", "view": None})
         answer.query = query
         answer.generated_on = self.today
         return answer

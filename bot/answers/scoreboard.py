@@ -161,7 +161,11 @@ def finish(
     notes: list[Note] | None = None,
 ) -> Answer:
     """The Answer around a scoreboard: its figures, notes, chart, data and numbered sources."""
-    figures: list[FigureOut] = [c.figure for r in board.rows for c in r.cells if c.figure]
+    # An overview's figures are its framework's own; the others stand in its rows for rank.
+    mine = set(board.focus) if board.view == "overview" else set(board.frameworks)
+    figures: list[FigureOut] = [
+        c.figure for r in board.rows for c in r.cells if c.figure and c.framework in mine
+    ]
     notes = list(notes or []) + _gaps(engine, board.rows) + _clashes(engine, board)
     answer = Answer(
         ok=True,
