@@ -320,7 +320,12 @@ def _body_blocks(
     if answer.query and kind not in LISTING_KINDS and answer.query.understood:
         understood = escape_mrkdwn(answer.query.understood)
         blocks.append(context_block("understood", UNDERSTOOD.format(understood=understood)))
-    blocks += _figure_blocks(answer)
+    if answer.scoreboard:
+        from bot.blocks_scoreboard import scoreboard_blocks  # it builds on this module
+
+        blocks += scoreboard_blocks(answer)
+    else:
+        blocks += _figure_blocks(answer)
     if answer.summary and not answer.figures:
         blocks.append(section_block("summary", escape_mrkdwn(answer.summary)))
     if image_url or slack_file_id:
@@ -333,7 +338,11 @@ def _body_blocks(
     if answer.notes:
         blocks += _packed("notes", NOTES_HEADING, (_note_line(n) for n in answer.notes))
     numbers = _source_numbers(answer)
-    if answer.claims:
+    if answer.scoreboard and answer.scoreboard.sides:
+        from bot.blocks_scoreboard import side_blocks
+
+        blocks += side_blocks(answer, numbers)
+    elif answer.claims:
         lines = (_claim_line(c, numbers.get(c.source.id)) for c in answer.claims)
         if kind in CLAIM_KINDS and not answer.figures:
             # Here the claims are the answer itself, not extras to shed first.

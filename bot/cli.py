@@ -14,6 +14,7 @@ from bot.helptext import HELP_EXAMPLES, PERIOD_HELP
 
 if TYPE_CHECKING:
     from bot.answers import Engine
+    from bot.models import Answer
     from bot.settings import Settings
 
 EXIT_BAD_INPUT = 2
@@ -98,17 +99,29 @@ def help_command() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the answer's chart to this PNG file.",
 )
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(path_type=Path),
+    help="Also write the points behind the answer to this CSV file.",
+)
 @click.argument("text", nargs=-1)
-def ask(as_json: bool, chart_path: Path | None, text: tuple[str, ...]) -> None:
+def ask(
+    as_json: bool, chart_path: Path | None, csv_path: Path | None, text: tuple[str, ...]
+) -> None:
     """Answer a question exactly as the Slack bot would.
 
-    Example: fwtrend ask pytorch tensorflow github-stars since 2020
+    Example: fwtrend ask --csv data.csv pytorch vs tensorflow
     """
     from bot.render_text import answer_json, render_text
 
+    if csv_path is not None:
+        check_writable(csv_path)
     question = " ".join(text)
     engine = open_engine(load_settings())
     answer = engine.ask(question)
+    if csv_path is not None and answer.ok:
+        write_csv(csv_path, answer)
     written = None
     if chart_path is not None and answer.ok and answer.chart is not None:
         from bot.chart_files import write_atomically
@@ -122,8 +135,34 @@ def ask(as_json: bool, chart_path: Path | None, text: tuple[str, ...]) -> None:
         click.echo(render_text(answer))
         if chart_path is not None:
             click.echo(f"\nChart: {written}" if written else "\nChart: none for this answer")
+        if csv_path is not None and answer.ok:
+            click.echo(f"Data: {csv_path}")
     if not answer.ok:
         sys.exit(EXIT_BAD_INPUT)
+
+
+def check_writable(path: Path) -> None:
+    """Fail before any work when a file cannot be written there."""
+    import os
+
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise UserError(f"{path} is a directory; give a file name")
+    if not folder.is_dir():
+        raise UserError(f"the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise UserError(f"cannot write to {path}: permission denied")
+
+
+def write_csv(path: Path, answer: Answer) -> None:
+    """The answer's data as CSV, written whole or not at all."""
+    from bot.chart_files import write_atomically
+    from bot.export import answer_csv
+
+    try:
+        write_atomically(path, answer_csv(answer).encode("utf-8"))
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 @cli.group()

@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from bot.models import Claim, Framework, KBError, Metric, SeriesFile, Source
+from bot.scoreboard_config import ScoreboardConfig, check_scoreboard
 from bot.understand.lexicon import Lexicon, check_lexicon, read_lexicon
 
 M = TypeVar("M", bound=BaseModel)
@@ -45,6 +46,7 @@ class KnowledgeBase:
     sources: dict[str, Source] = field(default_factory=dict)
     claims: dict[str, Claim] = field(default_factory=dict)
     series: list[SeriesFile] = field(default_factory=list)
+    scoreboard: ScoreboardConfig | None = None
     vocabulary: Lexicon = field(default_factory=Lexicon)
     digest: str = ""
 
@@ -246,6 +248,8 @@ def check_knowledge(root: Path) -> tuple[KnowledgeBase, list[KBError]]:
     if not kb.claims:
         errors.append(KBError(file="claims/", entry="-", field="-", message="no claims found"))
     _check_references(kb, claim_files, errors)
+    kb.scoreboard, scoreboard_errors = check_scoreboard(root, kb.metrics)
+    errors += scoreboard_errors
     kb.vocabulary = read_lexicon(root, errors)
     topics = {t for claim in kb.claims.values() for t in claim.topics}
     check_lexicon(kb.vocabulary, kb.metrics, topics, errors)

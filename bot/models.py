@@ -425,16 +425,25 @@ class ChartBar(BaseModel):
     note: str = ""
 
 
+class ChartStack(BaseModel):
+    """One 100% bar of a scoreboard chart: an indicator split into each framework's share."""
+
+    label: str
+    note: str = ""
+    parts: list[ChartBar] = Field(default_factory=list)
+
+
 class ChartSpec(BaseModel):
     """Everything a chart shows; rendering it needs nothing else."""
 
-    kind: Literal["line", "bar"]
+    kind: Literal["line", "bar", "scoreboard"]
     title: str
     unit: str
     as_of: str
     footnote: str
     series: list[ChartSeries] = Field(default_factory=list)
     bars: list[ChartBar] = Field(default_factory=list)
+    stacks: list[ChartStack] = Field(default_factory=list)
     breaks: list[ChartBreak] = Field(default_factory=list)
 
 
@@ -444,6 +453,80 @@ class TableRow(BaseModel):
     key: str
     label: str
     detail: str = ""
+
+
+Direction = Literal["rising", "falling", "flat"]
+
+
+class ScoreCell(BaseModel):
+    """One framework's value in a scoreboard row, or why it has none there."""
+
+    framework: str
+    framework_name: str
+    figure: FigureOut | None = None
+    share: float | None = Field(default=None, description="% of the row's total, if it adds up.")
+    rank: int | None = None
+    direction: Direction | None = None
+    note: str | None = None
+
+
+class ScoreRow(BaseModel):
+    """One indicator family: every value from one source at one date, with standing and trend."""
+
+    family: str
+    label: str
+    short: str
+    metric: str
+    unit: str
+    base: str = Field(description="What the values are of: the segment, or the metric's base.")
+    source: SourceRef
+    source_number: int | None = None
+    as_of: date
+    as_of_label: str
+    old: bool = Field(description="The evidence is more than two years old.")
+    adds_up: bool
+    leader: str | None = None
+    cells: list[ScoreCell]
+    missing: list[str] = Field(default_factory=list)
+    note: str | None = None
+
+
+class ClaimSide(BaseModel):
+    """The claims taking one side of a decline question."""
+
+    stance: str
+    label: str
+    claim_ids: list[str]
+
+
+class Scoreboard(BaseModel):
+    """Where frameworks stand across indicators: one row per family that has data."""
+
+    view: Literal["standing", "momentum", "overview"]
+    frameworks: list[str]
+    focus: list[str]
+    headline: str
+    rows: list[ScoreRow]
+    leads: dict[str, list[str]] = Field(
+        default_factory=dict, description="Families each framework leads, by framework."
+    )
+    sides: list[ClaimSide] = Field(default_factory=list)
+
+
+class DataRow(BaseModel):
+    """One point an answer stands on, as `--csv` writes it."""
+
+    role: Literal["figure", "history"]
+    framework: str
+    metric: str
+    date: date
+    value: float
+    value_high: float | None = None
+    qualifier: str = "exact"
+    unit: str
+    segment: str = ""
+    source: str
+    provenance: str
 
 
 class Answer(BaseModel):
@@ -459,6 +542,8 @@ class Answer(BaseModel):
     notes: list[Note] = Field(default_factory=list)
     rows: list[TableRow] = Field(default_factory=list)
     chart: ChartSpec | None = None
+    scoreboard: Scoreboard | None = None
+    data: list[DataRow] = Field(default_factory=list, description="Points behind the answer.")
     error: ErrorInfo | None = None
     metric_label: str | None = None
     metric_definition: str | None = None

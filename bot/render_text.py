@@ -8,6 +8,7 @@ from typing import Any
 from bot.formatting import format_change, format_figure, format_source, format_value
 from bot.models import Answer, ClaimOut, FigureOut, Note
 from bot.render.charts import chart_sparkline
+from bot.scoreboard_text import scoreboard_lines
 
 _NOTE_MARKS = {
     "disagreement": "!",
@@ -60,7 +61,9 @@ def render_text(answer: Answer) -> str:
     if answer.query and answer.query.kind not in {"help", "sources", "metrics", "frameworks"}:
         out.append(f"(understood as: {answer.query.understood})")
     lines_by_fw = {s.label: s.values for s in answer.chart.series} if answer.chart else {}
-    if answer.figures:
+    if answer.scoreboard:
+        out += ["", _wrap(answer.summary, "")] + scoreboard_lines(answer.scoreboard, WIDTH)
+    elif answer.figures:
         out.append("")
         metric = None
         for fig in answer.figures:
@@ -81,7 +84,13 @@ def render_text(answer: Answer) -> str:
     if answer.notes:
         out += ["", "Notes:"] + [_note_line(n) for n in answer.notes]
     numbers = {src.id: i for i, src in enumerate(answer.sources, 1)}
-    if answer.claims:
+    sides = answer.scoreboard.sides if answer.scoreboard else []
+    by_id = {c.id: c for c in answer.claims}
+    for side in sides:
+        out += ["", f"{side.label}:"]
+        for claim_id in side.claim_ids:
+            out += _claim_lines(by_id[claim_id], numbers.get(by_id[claim_id].source.id, 0))
+    if answer.claims and not sides:
         out += ["", "Related claims:"]
         for claim in answer.claims:
             out += _claim_lines(claim, numbers.get(claim.source.id, 0))
@@ -138,6 +147,7 @@ def answer_json(answer: Answer, chart_path: str | None = None) -> dict[str, Any]
         "sources": sources,
         "notes": [n.model_dump(mode="json") for n in answer.notes],
         "chart": chart_path,
+        "scoreboard": answer.scoreboard.model_dump(mode="json") if answer.scoreboard else None,
         "error": answer.error.model_dump() if answer.error else None,
         "query": answer.query.model_dump(mode="json") if answer.query else None,
     }

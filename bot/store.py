@@ -19,6 +19,7 @@ from bot.series import read_series
 
 migrations = Migrations("fwtrend")
 LIVE_VERSION = "live_version"  # meta key: bumped by every refresh that wrote something
+SCOREBOARD = "scoreboard"  # meta key: knowledge/scoreboard.yaml as JSON, loaded with the rest
 VOCABULARY = "vocabulary"  # meta key: knowledge/vocabulary.yaml as JSON
 
 _POINT_COLUMNS = (
@@ -441,6 +442,10 @@ def _load_knowledge(db: sqlite_utils.Database, kb: KnowledgeBase) -> None:
     db.table("points").insert_all(_claim_points(kb), batch_size=2000)
     db.table("points").insert_all(_series_points(kb), batch_size=2000)
     db.table("meta").upsert({"key": "knowledge_digest", "value": kb.digest}, pk="key")
+    if kb.scoreboard is not None:
+        db.table("meta").upsert(
+            {"key": SCOREBOARD, "value": kb.scoreboard.model_dump_json()}, pk="key"
+        )
     # The phrasing vocabulary travels with the rest of the knowledge, so every process that
     # answers from this store understands questions the same way.
     db.table("meta").upsert({"key": VOCABULARY, "value": kb.vocabulary.model_dump_json()}, pk="key")

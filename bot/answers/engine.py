@@ -15,13 +15,13 @@ from bot.models import (
     DataPoint,
     ErrorInfo,
     FigureOut,
-    Note,
     Query,
     SourceRef,
 )
 from bot.periods import describe_age, format_period
+from bot.scoreboard_config import ScoreboardConfig
 from bot.series import FLOW_METRICS
-from bot.store import LIVE_VERSION, VOCABULARY, Store
+from bot.store import LIVE_VERSION, SCOREBOARD, VOCABULARY, Store
 from bot.understand import QueryError, Vocabulary, parse_query
 from bot.understand.lexicon import Lexicon
 
@@ -32,6 +32,9 @@ _NEGATIVE = {
     "github-new-stars": "more un-stars than stars that month (removed stars outnumber new ones)",
 }
 ALL_LABEL = "All (site-wide)"
+
+# Kinds that answer about no framework, or are already the last resort.
+_NO_FALLBACK = frozenset({"help", "sources", "metrics", "frameworks", "overview"})
 
 AnswerKind = Callable[["Engine", Query], Answer]
 
@@ -51,6 +54,17 @@ class Engine:
         stored = store.meta(VOCABULARY)
         lexicon = Lexicon.model_validate_json(stored) if stored else None
         self.vocab = Vocabulary.build(self.frameworks, self.metrics, self.claims.values(), lexicon)
+        # Every framework's points of a metric, for the scoreboard's many rows: a store only
+        # changes on a refresh or a knowledge reload, which _follow_refreshes notices.
+        self._metric_points: dict[str, list[DataPoint]] = {}
+        self._digest = store.meta("knowledge_digest")
+        config = store.meta(SCOREBOARD)
+        # A store loaded before scoreboard.yaml existed has no families: no rows, not an error.
+        self.scoreboard = (
+            ScoreboardConfig.model_validate_json(config)
+            if config
+            else ScoreboardConfig.model_construct(families=[], stances=[], decline_terms=[])
+        )
 
     @property
     def today(self) -> date:
@@ -84,13 +98,13 @@ class Engine:
         try:
             answer = KINDS[query.kind](self, query)
         except QueryError as exc:
-            if not query.frameworks or query.kind == "overview":
+            if not query.frameworks or query.kind in _NO_FALLBACK:
                 raise
-            # A question that names a framework never ends empty: the least it gets is the
-            # framework's overview, with what was missing said first.
+            from bot.answers.overview import overview_instead
+
+            # A question naming a framework never ends in "nothing": the least is its overview.
+            answer = overview_instead(self, query, exc.info.message)
             query = query.model_copy(update={"kind": "overview", "view": None})
-            answer = KINDS["overview"](self, query)
-            answer.notes.insert(0, Note(kind="caveat", text=exc.info.message))
         answer.query = query
         answer.generated_on = self.today
         return answer
@@ -122,6 +136,13 @@ class Engine:
             self.store.invalidate()
             self.sources = self.store.sources()
             self._live_version = version
+            self._metric_points.clear()
+
+    def metric_points(self, metric: str) -> list[DataPoint]:
+        """All frameworks' points of one metric, oldest first, read once between refreshes."""
+        if metric not in self._metric_points:
+            self._metric_points[metric] = self.store.points(metric, list(self.frameworks))
+        return self._metric_points[metric]
 
     def framework_name(self, slug: str) -> str:
         """A framework's name; site-wide live totals are stored under the pseudo-slug "all"."""

@@ -13,11 +13,22 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from bot.answers.claims import related_claims
+from bot.answers.data import data_rows, unique_rows
 from bot.answers.figure_chart import figures_chart, series_line
 from bot.crosscheck import verdict_notes
 from bot.evidence import breaks_in, compute_change, disagreements, headline, is_claim, series_of
 from bot.formatting import format_change, format_day, format_figure
-from bot.models import Answer, ChartBreak, ChartSeries, DataPoint, FigureOut, Metric, Note, Query
+from bot.models import (
+    Answer,
+    ChartBreak,
+    ChartSeries,
+    DataPoint,
+    DataRow,
+    FigureOut,
+    Metric,
+    Note,
+    Query,
+)
 from bot.understand import QueryError
 
 if TYPE_CHECKING:
@@ -84,6 +95,7 @@ def answer_figures(engine: Engine, query: Query) -> Answer:
     lines: list[ChartSeries] = []
     breaks: list[ChartBreak] = []
     notes: list[Note] = []
+    data: list[DataRow] = []
     for fw in frameworks:
         mine = [p for p in points if p.framework == fw]
         if start and end:
@@ -104,6 +116,7 @@ def answer_figures(engine: Engine, query: Query) -> Answer:
         for point in _one_per_series(shown):
             series = series_of(mine, point.series)
             figures.append(_figure(engine, point, series, query))
+            data += data_rows([point], "figure") + data_rows(series, "history")
             drawn_lines.append([p for p in series if not start or p.date >= start])
         for drawn in drawn_lines:
             name = engine.framework_name(fw)
@@ -145,6 +158,7 @@ def answer_figures(engine: Engine, query: Query) -> Answer:
         metric_label=metric.label,
         metric_definition=metric.definition,
         chart=figures_chart(metric.label, metric.unit, figures, lines, breaks),
+        data=unique_rows(data),
     )
     return engine.cite(answer)
 

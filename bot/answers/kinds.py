@@ -7,7 +7,8 @@ from bot.answers.claims import answer_claims, answer_search
 from bot.answers.compare import answer_compare
 from bot.answers.engine import AnswerKind
 from bot.answers.figures import answer_figures
-from bot.answers.interim import answer_indicators
+from bot.answers.overview import answer_overview
+from bot.answers.scoreboard import answer_scoreboard
 
 KINDS: dict[str, AnswerKind] = {
     "help": answer_help,
@@ -18,7 +19,6 @@ KINDS: dict[str, AnswerKind] = {
     "search": answer_search,
     "figures": answer_figures,
     "compare": answer_compare,
-    # Interim: the lead wires bot/answers/scoreboard.py and overview.py here at merge.
-    "scoreboard": answer_indicators,
-    "overview": answer_indicators,
+    "scoreboard": answer_scoreboard,
+    "overview": answer_overview,
 }

@@ -71,6 +71,10 @@ def render_chart(spec: ChartSpec, *, cached: bool = True) -> bytes:
 
 
 def _render(spec: ChartSpec) -> bytes:
+    if spec.kind == "scoreboard":
+        from bot.render.charts.scoreboard import render_scoreboard  # it builds on this package
+
+        return render_scoreboard(spec)
     if spec.kind == "line":
         lines = _line_data(spec.series)
         if not lines:

@@ -47,6 +47,10 @@ def chart_sparkline(values: Sequence[float], width: int = 16) -> str:
 
 def chart_alt_text(spec: ChartSpec) -> str:
     """Describe the chart in one plain paragraph under 1000 characters (alt text, text fallback)."""
+    if spec.kind == "scoreboard":
+        from bot.render.charts.scoreboard import scoreboard_alt_text  # it builds on this module
+
+        return scoreboard_alt_text(spec)
     percent = _is_percent(spec.unit)
     title = _one_line(spec.title) or "Untitled chart"
     if spec.kind == "line":
