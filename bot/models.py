@@ -222,6 +222,9 @@ class ErrorInfo(BaseModel):
 
     message: str
     suggestions: list[str] = Field(default_factory=list)
+    corrected: str | None = Field(
+        default=None, description="The whole question with every typo corrected."
+    )
 
 
 # ---------------------------------------------------------------- answers
