@@ -33,6 +33,16 @@ class Hostile:
     headers: dict[str, str] = field(default_factory=dict)
     content_length: str | None = None  # None: the real length
     chunked: bool = False
+    raw: bytes | None = None  # the whole request, for HTTP gunicorn itself refuses
+
+
+def raw_request(first_line: bytes, *headers: bytes) -> bytes:
+    return (
+        first_line
+        + b"\r\nHost: x\r\nConnection: close\r\n"
+        + b"".join(h + b"\r\n" for h in headers)
+        + b"\r\n"
+    )
 
 
 def command() -> bytes:
@@ -130,11 +140,32 @@ ROWS: dict[str, Hostile] = {
     "over-long name": Hostile("GET", "/charts/" + "a" * 1000 + ".png", 404, content_type=None),
     "wrong suffix": Hostile("GET", "/charts/" + HEX[:40] + ".gif", 404, content_type=None),
     "unknown chart": Hostile("GET", "/charts/" + CHART, 404, content_type=None),
+    # malformed HTTP, which gunicorn answers before the app sees it
+    "NUL in the request line": Hostile(
+        "GET", "/charts/", 400, raw=raw_request(b"GET /charts/a\x00b.png HTTP/1.1")
+    ),
+    "non-numeric Content-Length": Hostile(
+        "POST",
+        "/slack/events",
+        400,
+        raw=raw_request(b"POST /slack/events HTTP/1.1", b"Content-Length: abc"),
+    ),
+    "negative Content-Length": Hostile(
+        "POST",
+        "/slack/events",
+        400,
+        raw=raw_request(b"POST /slack/events HTTP/1.1", b"Content-Length: -5"),
+    ),
+    "request line over 4 KB": Hostile(
+        "GET", "/", 414, raw=raw_request(b"GET /" + b"a" * 5000 + b" HTTP/1.1")
+    ),
 }
 
 
 def send(bot: BotProcess, row: Hostile) -> int:
     """The request as raw bytes on a socket; the response's status code."""
+    if row.raw is not None:
+        return exchange(bot, row.raw)
     body = row.body
     if row.signed:
         headers = {**sign(body, SIGNING_SECRET), **row.headers}
@@ -153,8 +184,12 @@ def send(bot: BotProcess, row: Hostile) -> int:
         headers["Content-Length"] = str(len(body))
     head = f"{row.method} {row.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
     head += "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+    return exchange(bot, head.encode("utf-8") + body)
+
+
+def exchange(bot: BotProcess, request: bytes) -> int:
     with socket.create_connection(("127.0.0.1", bot.port), timeout=10) as sock:
-        sock.sendall(head.encode("utf-8") + body)
+        sock.sendall(request)
         reply = b""
         while b"\r\n" not in reply:
             chunk = sock.recv(4096)
@@ -165,7 +200,8 @@ def send(bot: BotProcess, row: Hostile) -> int:
 
 
 def refusal_lines(log: str) -> list[str]:
-    return [line for line in log.splitlines() if "refused " in line or "suppressed " in line]
+    marks = ("refused ", "suppressed ", "Invalid request from")
+    return [line for line in log.splitlines() if any(mark in line for mark in marks)]
 
 
 @pytest.fixture(scope="module")
@@ -195,7 +231,10 @@ def test_hostile_request_is_refused_with_a_4xx_and_one_log_line(bot: BotProcess,
     lines = refusal_lines(bot.log)[before:]
     assert len(lines) == 1, lines
     [line] = lines
-    assert f"→ {row.status}:" in line and row.method in line
+    if row.raw is None:
+        assert f"→ {row.status}:" in line and row.method in line
+    else:
+        assert "Invalid request from" in line
     log = bot.log
     assert "Traceback" not in log and " 500 " not in log
     assert SIGNING_SECRET not in log and BOT_TOKEN not in log and "v0=" not in log
@@ -218,7 +257,10 @@ def test_a_flood_of_refusals_is_capped_in_the_log(fake: FakeSlack, db: Path) -> 
         for _ in range(3 * PER_WINDOW):
             assert send(bot, ROWS["unsigned form"]) == 401
         assert send(bot, ROWS["unknown route"]) == 404  # another reason has its own budget
+        for _ in range(2 * PER_WINDOW):  # HTTP so broken that gunicorn refuses it
+            assert send(bot, ROWS["NUL in the request line"]) == 400
         lines = refusal_lines(bot.log)
     unsigned = [line for line in lines if "unsigned" in line]
     assert len(unsigned) == PER_WINDOW
     assert len([line for line in lines if "unknown route" in line]) == 1
+    assert len([line for line in lines if "Invalid request from" in line]) == PER_WINDOW
