@@ -14,7 +14,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from bot.answer import Engine
+from bot.answers import Engine
 from bot.charts import render_chart
 from bot.knowledge import default_knowledge_dir
 from bot.store import open_store

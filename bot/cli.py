@@ -13,7 +13,7 @@ from bot import __version__
 from bot.helptext import HELP_EXAMPLES, PERIOD_HELP
 
 if TYPE_CHECKING:
-    from bot.answer import Engine
+    from bot.answers import Engine
     from bot.settings import Settings
 
 EXIT_BAD_INPUT = 2
@@ -45,7 +45,7 @@ def open_engine(settings: Settings) -> Engine:
     """Open the store (creating and loading it as needed) and build the answer engine."""
     import sqlite3
 
-    from bot.answer import Engine
+    from bot.answers import Engine
     from bot.knowledge import KnowledgeError, default_knowledge_dir
     from bot.store import open_store
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.answer import Engine
+from bot.answers import Engine
 from bot.digest_post import DigestPoster, PostResult
 from bot.refresh import LockBusy, refresh_with_settings
 from bot.settings import Settings

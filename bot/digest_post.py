@@ -14,7 +14,7 @@ import sqlite_utils
 from pydantic import BaseModel
 
 from bot.admin import AdminGate
-from bot.answer import Engine
+from bot.answers import Engine
 from bot.charts import chart_alt_text, render_chart
 from bot.digest import Digest, build_digest, week_key
 from bot.digest_view import digest_message

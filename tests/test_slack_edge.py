@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from bot.action_blocks import RUN_ACTION_ID, run_label
-from bot.answer import Engine
+from bot.answers import Engine
 from bot.blocks import answer_blocks
 from bot.export import COLUMNS, answer_csv
 from bot.models import Answer, ErrorInfo
