@@ -8,9 +8,7 @@ from typing import Any
 
 from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import (
-    ActionsBlock,
     Block,
-    ButtonElement,
     ContextBlock,
     HeaderBlock,
     ImageBlock,
@@ -19,6 +17,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.action_blocks import SHARE_ACTION_ID, answer_actions
 from bot.formatting import format_change, format_day, format_figure, format_source
 from bot.models import Answer, ChartSpec, ClaimOut, FigureOut, Note, SourceRef, TableRow
 from bot.render.charts import chart_alt_text, chart_sparkline
@@ -59,8 +58,6 @@ MAX_MESSAGE_CHARS = 12_000
 
 # ---------------------------------------------------------------- user-facing strings
 
-SHARE_ACTION_ID = "fwtrend_share"
-SHARE_BUTTON = "Post to channel"
 UNDERSTOOD = "Understood as: {understood}"
 DEFINITION = "*What it measures:* {definition}"
 NOTES_HEADING = "*Notes*"
@@ -305,13 +302,6 @@ def _newest_evidence(answer: Answer) -> str | None:
     return None
 
 
-def _share_block(value: str) -> BlockDict:
-    button = ButtonElement(
-        text=PlainTextObject(text=SHARE_BUTTON), action_id=SHARE_ACTION_ID, value=value
-    )
-    return _raw(ActionsBlock(block_id=_id("share"), elements=[button]))
-
-
 def _body_blocks(
     answer: Answer, image_url: str | None, slack_file_id: str | None
 ) -> list[BlockDict]:
@@ -364,11 +354,13 @@ def answer_blocks(
     image_url: str | None = None,
     slack_file_id: str | None = None,
     share_value: str | None = None,
+    data_value: str | None = None,
 ) -> list[BlockDict]:
     """The Block Kit message for an answer, already fitted to Slack's limits.
 
     ``image_url`` (public) or ``slack_file_id`` adds the chart; ``share_value`` adds a
-    "Post to channel" button whose value comes back in the ``fwtrend_share`` action.
+    "Post to channel" button whose value comes back in the ``fwtrend_share`` action, and
+    ``data_value`` a "Data (CSV)" button (see bot/action_blocks.py).
     """
     if image_url and slack_file_id:
         raise ValueError("give image_url or slack_file_id, not both")
@@ -381,8 +373,9 @@ def answer_blocks(
     else:
         blocks += _error_blocks(answer)
     blocks.append(_footer(answer))
-    if share_value is not None:
-        blocks.append(_share_block(share_value))
+    actions = answer_actions(answer, share_value=share_value, data_value=data_value)
+    if actions is not None:
+        blocks.append(actions)
     return fit_blocks(blocks, _more_hint(answer))
 
 

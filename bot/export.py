@@ -49,5 +49,14 @@ def answer_csv(answer: Answer) -> str:
     writer.writerow(COLUMNS)
     for row in answer.data or _figure_rows(answer):
         values = row.model_dump(mode="json")
-        writer.writerow(["" if values[c] is None else values[c] for c in COLUMNS])
+        writer.writerow([_cell(values[c]) for c in COLUMNS])
     return out.getvalue()
+
+
+def _cell(value: object) -> object:
+    # Counts are whole numbers: "101967", not "101967.0", so spreadsheets read them as typed.
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict
 
 from bot.admin import AdminGate
 from bot.answers import Engine
@@ -14,6 +17,7 @@ from bot.chart_files import ChartFiles
 from bot.commands import ADMIN_ACTIONS, Command, parse_command
 from bot.digest_post import DigestPoster
 from bot.digest_view import digest_message
+from bot.export import answer_csv
 from bot.models import Answer, ChartSpec, Query
 from bot.refresh import LockBusy, RefreshReport, unknown_sources
 from bot.render.charts import chart_alt_text, render_chart
@@ -21,6 +25,8 @@ from bot.slack_delivery import DeliveryError, SlackDelivery
 from bot.slack_messages import (
     CHART_LATE,
     CHART_MISSING,
+    DATA_NONE,
+    DATA_SENT,
     EXPIRED_TEXT,
     SHARED_BY,
     Message,
@@ -50,11 +56,14 @@ REFRESH_BUSY = "A refresh is already running (since {since}); try again when it 
 REFRESH_UNAVAILABLE = "Refreshing is not available in this process."
 DIGEST_UNAVAILABLE = "The digest preview is not available in this process."
 ALREADY_SHARED = "This answer is already posted in the channel."
+DATA_EXPIRED = "That answer is no longer available. Ask again to get a fresh one."
+LATE_CHART_POLL = 1.0  # seconds between checks on a chart that Slack is still processing
 
 
-@dataclass(frozen=True)
-class Origin:
+class Origin(BaseModel):
     """Where a request came from, and so where its reply goes."""
+
+    model_config = ConfigDict(frozen=True)
 
     user_id: str
     channel_id: str
@@ -63,15 +72,29 @@ class Origin:
     is_dm: bool = False
 
 
-@dataclass(frozen=True)
-class Triage:
+class Triage(BaseModel):
     """The fast first look at a request: either a reply right away, or work to do after the ack
     (``ack``: what to say meanwhile, for work that takes a while)."""
+
+    model_config = ConfigDict(frozen=True)
 
     command: Command
     reply: Message | None = None
     query: Query | None = None
     ack: Message | None = None
+
+
+class LateChart(BaseModel):
+    """A chart uploaded for an answer that already went, to post once Slack has processed it."""
+
+    spec: ChartSpec
+    file_id: str
+    response_url: str
+    deadline: float  # time.time() after which we stop waiting
+
+
+# Hands a late chart to whoever polls for it; the default polls right here, in this thread.
+LateCharts = Callable[[LateChart], None]
 
 
 @dataclass(frozen=True)
@@ -96,6 +119,7 @@ class Replier:
         public_url: str | None = None,
         refresher: Refresher | None = None,
         digests: DigestPoster | None = None,
+        late_charts: LateCharts | None = None,
     ) -> None:
         self.engine = engine
         self.state = state
@@ -105,6 +129,7 @@ class Replier:
         self.public_url = public_url.rstrip("/") if public_url else None
         self.refresher = refresher
         self.digests = digests
+        self.late_charts = late_charts or self._wait_for_chart
 
     # ------------------------------------------------------------ the fast path (before ack)
 
@@ -112,35 +137,35 @@ class Replier:
         """Parse only (no store reads, no Slack calls): safe inside Slack's 3 seconds."""
         command = parse_command(text)
         if command.action == "help":
-            return Triage(command, reply=self.help(user_id))
+            return Triage(command=command, reply=self.help(user_id))
         if command.action == "digest":
-            return Triage(command)  # built after the ack: it reads the whole store
+            return Triage(command=command)  # built after the ack: it reads the whole store
         if command.action == "admin":
             refusal = self.gate.refusal(user_id, command.admin_action or "")
             if refusal:
-                return Triage(command, reply=notice(refusal))
+                return Triage(command=command, reply=notice(refusal))
             if command.admin_action not in ADMIN_ACTIONS:
                 actions = ", ".join(f"`{a}`" for a in ADMIN_ACTIONS)
-                return Triage(command, reply=notice(ADMIN_USAGE.format(actions=actions)))
+                return Triage(command=command, reply=notice(ADMIN_USAGE.format(actions=actions)))
             if command.admin_action == "refresh":
                 return self._triage_refresh(command)
-            return Triage(command)
+            return Triage(command=command)
         try:
             query = self.engine.parse(command.text)
         except QueryError as exc:
-            return Triage(command, reply=answer_message(self.engine.error_answer(exc.info)))
+            return Triage(command=command, reply=answer_message(self.engine.error_answer(exc.info)))
         if query.kind == "help":
-            return Triage(command, reply=self.help(user_id))
-        return Triage(command, query=query)
+            return Triage(command=command, reply=self.help(user_id))
+        return Triage(command=command, query=query)
 
     def _triage_refresh(self, command: Command) -> Triage:
         unknown = unknown_sources(command.admin_args)
         if unknown:
             choices = ", ".join(f"`{name}`" for name in SOURCES)
             text = REFRESH_UNKNOWN.format(unknown=", ".join(unknown), choices=choices)
-            return Triage(command, reply=notice(text))
+            return Triage(command=command, reply=notice(text))
         names = ", ".join(command.admin_args) or "every source"
-        return Triage(command, ack=notice(REFRESH_STARTED.format(names=names)))
+        return Triage(command=command, ack=notice(REFRESH_STARTED.format(names=names)))
 
     def help(self, user_id: str) -> Message:
         engine_help = self.engine.answer(Query(kind="help", text="help"))
@@ -174,6 +199,15 @@ class Replier:
         """Log the traceback under a short reference and tell the user that reference."""
         ref = secrets.token_hex(4)
         log.exception("reply failed (ref %s, user %s, channel %s)", ref, *_ids(origin))
+        self._apologize(origin, ref)
+
+    def report_lost(self, origin: Origin, why: str) -> None:
+        """An answer that no worker could finish (``why``): the user still hears back."""
+        ref = secrets.token_hex(4)
+        log.error("answer lost: %s (ref %s, user %s, channel %s)", why, ref, *_ids(origin))
+        self._apologize(origin, ref)
+
+    def _apologize(self, origin: Origin, ref: str) -> None:
         try:
             self.deliver_private(origin, error_message(ref))
         except DeliveryError as exc:
@@ -236,6 +270,7 @@ class Replier:
             saved.answer,
             image_url=saved.image_url,
             slack_file_id=saved.slack_file_id,
+            data_value=answer_id,  # the channel's copy exports the very same figures
             extra_context=SHARED_BY.format(user=origin.user_id),
         )
         self.delivery.respond(origin.response_url, message, response_type="in_channel")
@@ -243,6 +278,26 @@ class Replier:
             self.delivery.respond(origin.response_url, None, delete_original=True)
         except DeliveryError as exc:
             log.info("could not remove the ephemeral original: %s", exc.reason)
+
+    def send_data(self, answer_id: str, origin: Origin) -> None:
+        """Upload the figures of a saved answer as CSV into the clicker's DM with the bot."""
+        saved = self.state.load_answer(answer_id)
+        if saved is None:
+            self.deliver_private(origin, notice(DATA_EXPIRED))
+            return
+        if not saved.answer.figures:
+            self.deliver_private(origin, notice(DATA_NONE))
+            return
+        # A response_url message cannot carry a file, and an ephemeral file is not a thing in
+        # Slack: the DM is the one place only the clicker sees it.
+        dm = self.delivery.open_dm(origin.user_id)
+        self.delivery.upload_file(
+            answer_csv(saved.answer).encode(),
+            filename="fwtrend-data.csv",
+            title=f"Data: {saved.answer.title}",
+            channel=dm,
+        )
+        self.deliver_private(origin, notice(DATA_SENT.format(rows=len(saved.answer.figures))))
 
     def deliver_private(self, origin: Origin, message: Message) -> None:
         """Only the asker sees it: response_url, an ephemeral in a channel, or the DM itself."""
@@ -278,6 +333,7 @@ class Replier:
             image_url=chart.image_url,
             slack_file_id=chart.slack_file_id,
             share_value=share_id,
+            data_value=share_id,
             extra_context=note,
         )
         try:
@@ -289,23 +345,45 @@ class Replier:
             # the share button then posts exactly that.
             log.warning("reply with chart refused (%s); sending without it", exc.reason)
             plain = saved.model_copy(update={"image_url": None, "slack_file_id": None})
+            plain_id = self.state.save_answer(plain)
             fallback = answer_message(
                 answer,
-                share_value=self.state.save_answer(plain),
+                share_value=plain_id,
+                data_value=plain_id,
                 extra_context=CHART_MISSING.format(reason=exc.reason[:80]),
             )
             self.delivery.respond(response_url, fallback)
             return
         if chart.pending_file_id and answer.chart is not None:
-            self._chart_later(answer.chart, chart.pending_file_id, response_url)
+            # The answer went without waiting any longer; the chart follows on the same
+            # response_url (good for 30 minutes) once Slack has processed it.
+            deadline = time.time() + LATE_CHART_TIMEOUT
+            late = LateChart(
+                spec=answer.chart,
+                file_id=chart.pending_file_id,
+                response_url=response_url,
+                deadline=deadline,
+            )
+            self.late_charts(late)
 
-    def _chart_later(self, spec: ChartSpec, file_id: str, response_url: str) -> None:
-        # The answer went without waiting any longer; the chart follows on the same
-        # response_url (good for 30 minutes) once Slack has processed it.
-        if self.delivery.wait_processed(file_id, timeout=LATE_CHART_TIMEOUT):
-            self.delivery.respond(response_url, chart_message(spec, file_id))
-        else:
-            log.warning("chart %s still not processed after %s s", file_id, LATE_CHART_TIMEOUT)
+    def late_chart_step(self, late: LateChart) -> LateChart | None:
+        """Check once on a late chart: post it when processed; ``late`` again to check later,
+        None when done (posted, or given up on)."""
+        if self.delivery.wait_processed(late.file_id, timeout=0):
+            self.delivery.respond(late.response_url, chart_message(late.spec, late.file_id))
+            return None
+        if time.time() + LATE_CHART_POLL > late.deadline:
+            log.warning("chart %s still not processed after %s s", late.file_id, LATE_CHART_TIMEOUT)
+            return None
+        return late
+
+    def _wait_for_chart(self, late: LateChart) -> None:
+        # In-process default: poll here until done (the caller is a worker, not an ack).
+        pending: LateChart | None = late
+        while pending is not None:
+            pending = self.late_chart_step(pending)
+            if pending is not None:
+                time.sleep(LATE_CHART_POLL)
 
     def _attach_for_response(self, answer: Answer, png: bytes) -> ChartAttachment:
         image_url = self._served_url(png)
@@ -330,7 +408,16 @@ class Replier:
     def _answer_visible(self, answer: Answer, origin: Origin) -> None:
         png = render_chart(answer.chart) if answer.chart else None
         image_url = self._served_url(png) if png else None
-        message = answer_message(answer, image_url=image_url)
+        data_id = None
+        if answer.figures:  # kept so the Data (CSV) button exports exactly these figures
+            saved = SavedAnswer(
+                answer=answer,
+                image_url=image_url,
+                user_id=origin.user_id,
+                channel_id=origin.channel_id,
+            )
+            data_id = self.state.save_answer(saved)
+        message = answer_message(answer, image_url=image_url, data_value=data_id)
         ts = self.delivery.post(origin.channel_id, message, thread_ts=origin.thread_ts)
         if png and not image_url:
             # The bot is in this conversation (it was mentioned or messaged), so the chart

@@ -7,18 +7,18 @@ import logging
 import os
 import re
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from bot import __version__
 from bot.admin import AdminGate
+from bot.answer_pool import AnswerPool
 from bot.answers import Engine
 from bot.bot_state import BotState
 from bot.chart_files import ChartFiles
 from bot.digest_post import DigestPoster
 from bot.refresh import refresh_with_settings
-from bot.replies import Replier
+from bot.replies import LateCharts, Replier
 from bot.settings import Settings
 from bot.slack_delivery import SlackDelivery, web_client
 
@@ -32,8 +32,12 @@ BOT_TOKEN = re.compile(r"^xoxb-[A-Za-z0-9-]{8,}$")
 APP_TOKEN = re.compile(r"^xapp-[A-Za-z0-9-]{8,}$")
 # Slack's signing secrets are 32 hex digits; a little leeway in case that grows.
 SIGNING_SECRET = re.compile(r"^[0-9a-fA-F]{32,128}$")
-SWITCH_INTERVAL = 0.0005  # seconds
 SETUP_HINT = "See README.md, 'Run the bot in Slack', for where to find each value."
+# Seconds answers in flight get after SIGTERM: inside gunicorn's graceful timeout (20 s), with
+# room left to apologise for any that could not finish.
+GRACEFUL_TIMEOUT = 20
+DRAIN_SECONDS = 17.0
+_POOLS: list[AnswerPool] = []  # the running bot's, for the shutdown hook
 
 
 class ConfigError(Exception):
@@ -108,24 +112,28 @@ def chart_key(settings: Settings) -> bytes:
 
 @dataclass
 class Bot:
-    """A running bot's parts; ``app`` is the Bolt App."""
+    """A running bot's parts; ``app`` is the Bolt App, ``pool`` the answer workers."""
 
     app: Any
     replier: Replier
-    work: ThreadPoolExecutor
+    pool: AnswerPool
     charts: ChartFiles | None
 
 
-def build_bot(settings: Settings, engine: Engine, *, socket: bool = False) -> Bot:
-    """Wire the engine, the bot's state, Slack delivery and the Bolt app together."""
-    from bot.slack_app import create_app
-
+def build_replier(
+    settings: Settings,
+    engine: Engine,
+    *,
+    socket: bool = False,
+    late: LateCharts | None = None,
+) -> Replier:
+    """The engine, the bot's state and Slack delivery wired together: the acknowledging
+    process builds one to triage, each answer worker one to answer."""
     check_slack_settings(settings, socket=socket)
-    client = _client(settings)
     public_url = None if socket else settings.public_url
     charts = ChartFiles(settings.resolved_chart_dir(), chart_key(settings)) if public_url else None
-    delivery = SlackDelivery(client)
-    replier = Replier(
+    delivery = SlackDelivery(_client(settings))
+    return Replier(
         engine,
         BotState(settings.db_path),
         delivery,
@@ -134,14 +142,34 @@ def build_bot(settings: Settings, engine: Engine, *, socket: bool = False) -> Bo
         public_url=public_url,
         refresher=lambda names, trigger: refresh_with_settings(settings, names, trigger),
         digests=DigestPoster.from_settings(settings, engine, delivery, holder="web"),
+        late_charts=late,
     )
-    # Answers run here, not in Bolt's listener threads, so slow ones never delay an ack.
-    work = ThreadPoolExecutor(settings.web_concurrency, thread_name_prefix="fwtrend-answer")
+
+
+def build_bot(settings: Settings, engine: Engine, *, socket: bool = False) -> Bot:
+    """The Bolt app that triages and acknowledges, and the worker processes that answer."""
+    from bot.slack_app import create_app
+
+    replier = build_replier(settings, engine, socket=socket)
+    # Answers and charts are CPU-bound Python: in worker processes they never hold the GIL
+    # an acknowledgement needs.
+    pool = AnswerPool(settings.answer_processes, socket=socket, on_lost=replier.report_lost)
     secret = None if socket else settings.slack_signing_secret
     app = create_app(
-        client, replier, work, signing_secret=secret.get_secret_value() if secret else None
+        replier.delivery.client,
+        replier,
+        pool.submit,
+        signing_secret=secret.get_secret_value() if secret else None,
     )
-    return Bot(app=app, replier=replier, work=work, charts=charts)
+    pool.start()
+    _POOLS.append(pool)
+    return Bot(app=app, replier=replier, pool=pool, charts=replier.charts)
+
+
+def drain_answers(timeout: float = DRAIN_SECONDS) -> None:
+    """On shutdown: let the answers in flight finish (gunicorn's worker_exit hook calls this)."""
+    while _POOLS:
+        _POOLS.pop().drain(timeout)
 
 
 def make_web_app(settings: Settings, engine: Engine) -> WSGIApplication:
@@ -155,19 +183,14 @@ def make_web_app(settings: Settings, engine: Engine) -> WSGIApplication:
         engine.store.db.execute("select 1 from points limit 1").fetchall()
         return {"ok": True, "version": __version__}
 
+    assert settings.slack_signing_secret is not None  # build_bot checked it
     return make_wsgi_app(
-        wsgi_handler(bot.app), charts=bot.charts, health=health, slack_path=EVENTS_PATH
+        wsgi_handler(bot.app),
+        charts=bot.charts,
+        health=health,
+        slack_path=EVENTS_PATH,
+        signing_secret=settings.slack_signing_secret.get_secret_value(),
     )
-
-
-def tune_interpreter() -> None:
-    """Let request threads get the GIL quickly while answer threads compute.
-
-    CPython hands the GIL over every 5 ms by default; an acknowledgement needs it a dozen
-    times (socket reads, parsing, the write), so behind busy answer threads it would wait tens
-    of milliseconds. Slack's clock is on the acknowledgement, not on the answer.
-    """
-    sys.setswitchinterval(SWITCH_INTERVAL)
 
 
 def configure_logging() -> None:
@@ -190,7 +213,7 @@ def gunicorn_argv(settings: Settings, *, threads: int) -> list[str]:
         "--bind",
         f"{settings.host}:{settings.port}",
         "--workers",
-        "1",  # answers, charts and the ack pool live in this one process
+        "1",  # acknowledges; answers and charts run in its answer worker processes
         "--worker-class",
         "gthread",
         "--threads",
@@ -198,7 +221,9 @@ def gunicorn_argv(settings: Settings, *, threads: int) -> list[str]:
         "--timeout",
         "30",
         "--graceful-timeout",
-        "20",
+        str(GRACEFUL_TIMEOUT),
+        "--config",
+        "python:bot.gunicorn_conf",  # its worker_exit hook drains the answers in flight
         "--keep-alive",
         "5",
         "--error-logfile",
@@ -230,4 +255,7 @@ def run_socket(settings: Settings, engine: Engine) -> None:
     configure_logging()
     bot = build_bot(settings, engine, socket=True)
     assert settings.slack_app_token is not None
-    start_socket_mode(bot.app, settings.slack_app_token.get_secret_value())
+    try:
+        start_socket_mode(bot.app, settings.slack_app_token.get_secret_value())
+    finally:
+        drain_answers()

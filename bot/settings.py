@@ -81,14 +81,14 @@ class Settings(BaseSettings):
         validation_alias="FWTREND_CHART_DIR",
         description="Where the web process keeps served chart PNGs; defaults beside the store.",
     )
-    web_concurrency: int = Field(
-        # Measured (benchmarks/bench_slack.py): past ~4 threads, answer threads fight over the
-        # GIL and acknowledgements slow down, with no gain in answer latency on two cores.
-        default=4,
+    answer_processes: int = Field(
+        # Two cores: the acknowledging process needs little CPU, so both cores can answer, and
+        # the workers run at a lower priority than the acks (see bot/answer_worker.py).
+        default=2,
         ge=1,
-        le=64,
-        validation_alias="FWTREND_WORKER_THREADS",
-        description="Threads that compute and deliver answers after the acknowledgement.",
+        le=32,
+        validation_alias="FWTREND_ANSWER_PROCESSES",
+        description="Worker processes that compute and deliver answers after the acknowledgement.",
     )
 
     hf_url: str = Field(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App, BoltResponse
@@ -13,7 +13,8 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
-from bot.blocks import SHARE_ACTION_ID
+from bot.action_blocks import DATA_ACTION_ID, RUN_ACTION_ID, SHARE_ACTION_ID
+from bot.jobs import Job
 from bot.replies import Origin, Replier
 
 if TYPE_CHECKING:
@@ -24,10 +25,12 @@ log = logging.getLogger("fwtrend.slack")
 EVENTS_PATH = "/slack/events"
 # `/fwtrend`, and also e.g. `/fwtrend-dev` for a staging app in the same workspace.
 COMMAND = re.compile(r"^/fwtrend(?:[-_][a-z0-9]+)?$")
-# Threads that run Bolt's listener functions. Ours only triage and hand real work to a separate
-# pool, so these never wait on a slow answer; sized to the web server's request threads so an
-# acknowledgement never queues behind another.
+# Threads that run Bolt's listener functions. Ours only triage and hand real work to the answer
+# worker processes, so these never wait on a slow answer; sized to the web server's request
+# threads so an acknowledgement never queues behind another.
 ACK_THREADS = 32
+# Takes a job after the acknowledgement and returns at once (the answer workers' pool).
+Work = Callable[[Job], None]
 
 
 class _SkipTokenNotice(logging.Filter):
@@ -39,13 +42,14 @@ class _SkipTokenNotice(logging.Filter):
 def create_app(
     client: WebClient,
     replier: Replier,
-    work: Executor,
+    work: Work,
     *,
     signing_secret: str | None,
 ) -> App:
     """The Bolt app; ``signing_secret=None`` means Socket Mode (no HTTP requests to verify).
 
-    Constructing it calls auth.test, so a bad token fails here, at start-up.
+    ``work`` takes each job after the acknowledgement (the answer workers' pool). Constructing
+    the app calls auth.test, so a bad token fails here, at start-up.
     """
     bolt_log = logging.getLogger("fwtrend.bolt")
     bolt_log.addFilter(_SkipTokenNotice())
@@ -63,16 +67,15 @@ def create_app(
     return app
 
 
-def _register(app: App, replier: Replier, work: Executor) -> None:
-    def later(job: Callable[..., None], origin: Origin, *args: Any) -> None:
-        def guarded() -> None:
-            try:
-                job(*args, origin)
-            except Exception:  # noqa: BLE001 - the user must hear back, whatever broke
-                replier.report_failure(origin)
+def _button_origin(body: dict[str, Any]) -> Origin:
+    return Origin(
+        user_id=(body.get("user") or {}).get("id", ""),
+        channel_id=(body.get("channel") or body.get("container") or {}).get("id", ""),
+        response_url=body.get("response_url"),
+    )
 
-        work.submit(guarded)
 
+def _register(app: App, replier: Replier, work: Work) -> None:
     @app.middleware
     def answer_each_event_once(body: dict[str, Any], next: Callable[[], BoltResponse]) -> Any:
         # Slack redelivers an event it thinks we missed (X-Slack-Retry-Num); its event_id
@@ -94,7 +97,7 @@ def _register(app: App, replier: Replier, work: Executor) -> None:
             triage = replier.triage(command.get("text", ""), origin.user_id)
         except Exception:  # noqa: BLE001 - still acknowledge; the error reply follows
             ack()
-            later(replier.report_failure, origin)
+            replier.report_failure(origin)  # after the ack: Slack is not kept waiting
             return
         # Help, refusals and bad input are answered in the acknowledgement itself; slow work
         # (a refresh) says there that it has started.
@@ -104,17 +107,23 @@ def _register(app: App, replier: Replier, work: Executor) -> None:
         else:
             ack()
         if triage.reply is None:
-            later(replier.run, origin, triage)
+            work(Job(kind="command", origin=origin, triage=triage))
 
     @app.action(SHARE_ACTION_ID)
     def on_share(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
-        origin = Origin(
-            user_id=(body.get("user") or {}).get("id", ""),
-            channel_id=(body.get("channel") or body.get("container") or {}).get("id", ""),
-            response_url=body.get("response_url"),
-        )
-        later(replier.share, origin, str(action.get("value", "")))
+        work(Job(kind="share", origin=_button_origin(body), value=str(action.get("value", ""))))
+
+    @app.action(DATA_ACTION_ID)
+    def on_data(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        work(Job(kind="data", origin=_button_origin(body), value=str(action.get("value", ""))))
+
+    @app.action(RUN_ACTION_ID)
+    def on_run(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        # "Did you mean …": the corrected question, answered as if typed as a slash command.
+        ack()
+        work(Job(kind="converse", origin=_button_origin(body), text=str(action.get("value", ""))))
 
     @app.event("app_mention")
     def on_mention(event: dict[str, Any]) -> None:
@@ -123,7 +132,7 @@ def _register(app: App, replier: Replier, work: Executor) -> None:
             channel_id=event.get("channel", ""),
             thread_ts=event.get("thread_ts") or event.get("ts"),
         )
-        later(_converse(replier), origin, event.get("text", ""))
+        work(Job(kind="converse", origin=origin, text=event.get("text", "")))
 
     @app.event("message")
     def on_message(event: dict[str, Any]) -> None:
@@ -133,14 +142,7 @@ def _register(app: App, replier: Replier, work: Executor) -> None:
         origin = Origin(
             user_id=event.get("user", ""), channel_id=event.get("channel", ""), is_dm=True
         )
-        later(_converse(replier), origin, event.get("text", ""))
-
-
-def _converse(replier: Replier) -> Callable[[str, Origin], None]:
-    def converse(text: str, origin: Origin) -> None:
-        replier.run(replier.triage(text, origin.user_id), origin)
-
-    return converse
+        work(Job(kind="converse", origin=origin, text=event.get("text", "")))
 
 
 def wsgi_handler(app: App) -> Callable[[WSGIEnvironment, StartResponse], Iterable[bytes]]:

@@ -151,6 +151,14 @@ class SlackDelivery:
             return False
         return True
 
+    def open_dm(self, user: str) -> str:
+        """conversations.open: the id of the bot's direct-message channel with ``user``."""
+        response = self._call(self.client.conversations_open, users=user)
+        channel = (response.get("channel") or {}).get("id")
+        if not channel:
+            raise DeliveryError("conversations.open returned no channel")
+        return str(channel)
+
     def upload_png(
         self,
         png: bytes,
@@ -162,12 +170,32 @@ class SlackDelivery:
         thread_ts: str | None = None,
     ) -> str:
         """files_upload_v2 (into ``channel``/``thread_ts``, or private); returns the file id."""
+        return self.upload_file(
+            png,
+            filename=filename,
+            title=title,
+            alt_text=alt_text,
+            channel=channel,
+            thread_ts=thread_ts,
+        )
+
+    def upload_file(
+        self,
+        content: bytes,
+        *,
+        filename: str,
+        title: str,
+        alt_text: str | None = None,
+        channel: str | None = None,
+        thread_ts: str | None = None,
+    ) -> str:
+        """files_upload_v2 of any file (a chart, a CSV); returns the file id."""
         response = self._call(
             self.client.files_upload_v2,
-            content=png,
+            content=content,
             filename=filename,
             title=title[:250],
-            alt_txt=alt_text[:1000],
+            alt_txt=alt_text[:1000] if alt_text else None,
             channel=channel,
             thread_ts=thread_ts,
             request_file_info=False,

@@ -45,6 +45,8 @@ EXPIRED_TEXT = "That answer is no longer available to share. Ask again to get a 
 CHART_MISSING = "The chart could not be attached ({reason}); the sparklines above show the trend."
 CHART_LATE = "The chart follows as soon as Slack has processed it; the sparklines show the trend."
 CHART_FOLLOWS = "The chart for the answer above."
+DATA_SENT = "The data behind that answer is in your direct messages with fwtrend ({rows} rows)."
+DATA_NONE = "That answer has no figures to export."
 
 
 class Message(BaseModel):
@@ -69,11 +71,16 @@ def answer_message(
     image_url: str | None = None,
     slack_file_id: str | None = None,
     share_value: str | None = None,
+    data_value: str | None = None,
     extra_context: str | None = None,
 ) -> Message:
     """An answer as a message; ``extra_context`` adds a line such as who shared it."""
     blocks = answer_blocks(
-        answer, image_url=image_url, slack_file_id=slack_file_id, share_value=share_value
+        answer,
+        image_url=image_url,
+        slack_file_id=slack_file_id,
+        share_value=share_value,
+        data_value=data_value,
     )
     if extra_context:
         blocks = _with_context(blocks, extra_context)

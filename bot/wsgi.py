@@ -11,9 +11,10 @@ if TYPE_CHECKING:
 def application() -> WSGIApplication:
     """Build the bot from the environment's settings (run once, in the gunicorn worker)."""
     from bot.cli import load_settings, open_engine
-    from bot.serve import configure_logging, make_web_app, tune_interpreter
+    from bot.refusal_log import limit_gunicorn_refusals
+    from bot.serve import configure_logging, make_web_app
 
     configure_logging()
-    tune_interpreter()
+    limit_gunicorn_refusals()
     settings = load_settings()
     return make_web_app(settings, open_engine(settings))

@@ -54,6 +54,7 @@ def test_manifest_matches_the_bot() -> None:
     # Each Web API method the bot calls needs its scope.
     needed = {"commands", "chat:write", "files:write", "files:read", "channels:join"}
     needed |= {"chat:write.public", "channels:history"}  # the digest
+    needed.add("im:write")  # the Data (CSV) button opens a DM
     assert needed | {"app_mentions:read", "im:history"} <= scopes
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
     assert len(manifest["display_information"]["description"]) <= 140

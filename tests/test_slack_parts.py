@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from wsgiref.util import setup_testing_defaults
 
 import pytest
@@ -24,6 +26,9 @@ from bot.status import build_status, format_bytes
 from bot.store import Store, open_store
 from bot.web import make_wsgi_app
 from tests.conftest import KNOWLEDGE
+from tests.fakes.slack_api import sign
+
+SECRET = "8f742231b10e8888abcd99eeffaa85a5"
 
 # ---------------------------------------------------------------- commands
 
@@ -173,22 +178,41 @@ def test_web_routes(tmp_path: Path) -> None:
         return [b"slack"]
 
     app = make_wsgi_app(
-        slack, charts=charts, health=lambda: {"ok": True}, slack_path="/slack/events"
+        slack,
+        charts=charts,
+        health=lambda: {"ok": True},
+        slack_path="/slack/events",
+        signing_secret=SECRET,
     )
-    assert call(app, "/slack/events", "POST")[2] == b"slack" and slack_calls
+    assert call(app, "/slack/events", "POST")[0].startswith("401") and not slack_calls
+    body = b"payload=" + quote(json.dumps({"type": "block_actions"})).encode()
+    signed = sign(body, SECRET)
+    status, _, reply = call(
+        app,
+        "/slack/events",
+        "POST",
+        CONTENT_TYPE="application/x-www-form-urlencoded",
+        CONTENT_LENGTH=str(len(body)),
+        HTTP_X_SLACK_REQUEST_TIMESTAMP=signed["X-Slack-Request-Timestamp"],
+        HTTP_X_SLACK_SIGNATURE=signed["X-Slack-Signature"],
+        **{"wsgi.input": io.BytesIO(body)},
+    )
+    assert reply == b"slack" and slack_calls
     status, headers, body = call(app, "/charts/" + name)
     assert status == "200 OK" and body == b"\x89PNG data"
     assert headers["Content-Type"] == "image/png" and "immutable" in headers["Cache-Control"]
     assert call(app, "/charts/" + name, HTTP_IF_NONE_MATCH=headers["ETag"])[0].startswith("304")
     assert call(app, "/charts/" + name, "HEAD")[2] == b""
-    assert call(app, "/charts/" + name, "POST")[0].startswith("404")
+    assert call(app, "/charts/" + name, "POST")[0].startswith("405")
     assert call(app, "/charts/nope.png")[0].startswith("404")
     assert json.loads(call(app, "/healthz")[2]) == {"ok": True}
 
     def broken() -> dict[str, object]:
         raise OSError("disk gone")
 
-    sick = make_wsgi_app(slack, charts=None, health=broken, slack_path="/slack/events")
+    sick = make_wsgi_app(
+        slack, charts=None, health=broken, slack_path="/slack/events", signing_secret=SECRET
+    )
     status, _, body = call(sick, "/healthz")
     assert status.startswith("503") and json.loads(body)["ok"] is False
     assert call(sick, "/charts/" + name)[0].startswith("404")  # no public charts configured

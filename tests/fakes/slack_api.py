@@ -16,7 +16,8 @@ What it answers (shaped like Slack's answers, as far as slack_sdk and slack_bolt
   string and a form, JSON or multipart body: ``auth.test``, ``chat.postMessage``,
   ``chat.postEphemeral``, ``chat.update``, ``chat.delete``, ``files.getUploadURLExternal``,
   ``files.completeUploadExternal``, ``files.info``, ``conversations.join``,
-  ``conversations.info``, ``conversations.history`` (message ``metadata`` kept),
+  ``conversations.info``, ``conversations.open`` (a user's DM: ``D<user id>``),
+  ``conversations.history`` (message ``metadata`` kept),
   ``views.publish``, ``apps.connections.open``. Anything else:
   ``{"ok": false, "error": "unknown_method"}``, so a bot calling a method the fake lacks fails
   loudly.
@@ -991,6 +992,14 @@ class FakeSlack(LoopbackFake):
                 raise _SlackError("channel_not_found")
             return {"ok": True, "channel": self._channel_object(channel)}
 
+    def _conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The bot's DM with one user (``users=U…``): channel ``D`` + the user id, always open."""
+        users = str(params.get("users") or "").split(",")
+        if len(users) != 1 or not users[0].startswith(("U", "W")):
+            raise _SlackError("users_list_not_supplied" if not users[0] else "not_implemented")
+        channel = "D" + users[0]
+        return {"ok": True, "channel": {"id": channel, "is_im": True, "user": users[0]}}
+
     def _conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
         """Top-level messages of a channel, newest first; metadata only when asked for."""
         channel = params.get("channel")
@@ -1062,6 +1071,7 @@ _METHODS: dict[str, Any] = {
     "files.info": FakeSlack._files_info,
     "conversations.join": FakeSlack._conversations_join,
     "conversations.info": FakeSlack._conversations_info,
+    "conversations.open": FakeSlack._conversations_open,
     "conversations.history": FakeSlack._conversations_history,
     "views.publish": FakeSlack._views_publish,
     "apps.connections.open": FakeSlack._apps_connections_open,
