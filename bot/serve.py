@@ -123,11 +123,11 @@ def build_bot(settings: Settings, engine: Engine, *, socket: bool = False) -> Bo
     check_slack_settings(settings, socket=socket)
     client = _client(settings)
     public_url = None if socket else settings.public_url
-    charts = ChartFiles(settings.resolved_chart_dir(), chart_key(settings)) if public_url else None
+    charts = ChartFiles(engine.store, chart_key(settings)) if public_url else None
     delivery = SlackDelivery(client)
     replier = Replier(
         engine,
-        BotState(settings.db_path),
+        BotState(engine.store),
         delivery,
         AdminGate(settings.admins),
         charts=charts,
@@ -152,7 +152,7 @@ def make_web_app(settings: Settings, engine: Engine) -> WSGIApplication:
     bot = build_bot(settings, engine)
 
     def health() -> dict[str, object]:
-        engine.store.db.execute("select 1 from points limit 1").fetchall()
+        engine.store.ping()
         return {"ok": True, "version": __version__}
 
     return make_wsgi_app(

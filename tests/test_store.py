@@ -37,11 +37,11 @@ def test_store_created_migrated_and_loaded(tmp_path: Path) -> None:
 
 def test_store_loading_twice_changes_nothing(tmp_path: Path) -> None:
     path = tmp_path / "twice.db"
-    open_store(path, KNOWLEDGE).db.close()
+    open_store(path, KNOWLEDGE).close()
     before = {t: _table_digest(path, t) for t in ("points", "claims", "sources")}
     store = open_store(path, KNOWLEDGE)
     assert sync_knowledge(store.db, KNOWLEDGE) is False
-    store.db.close()
+    store.close()
     assert {t: _table_digest(path, t) for t in ("points", "claims", "sources")} == before
 
 
@@ -67,7 +67,7 @@ def test_store_picks_up_knowledge_change_and_keeps_live_data(
     )
     store.db.conn.commit()
     live_before = _table_digest(path, "points", "origin = 'live'")
-    store.db.close()
+    store.close()
 
     # A new release adds a claim.
     claims_file = knowledge_copy / "claims" / "zz-release.yaml"
@@ -97,7 +97,7 @@ def test_store_picks_up_knowledge_change_and_keeps_live_data(
     assert "release-added-claim" in store.claims()
     assert store.points("github-stars", ["jax"])[0].provenance == "claim:release-added-claim"
     assert _table_digest(path, "points", "origin = 'live'") == live_before
-    store.db.close()
+    store.close()
 
     # And a later release removes it again.
     claims_file.unlink()
@@ -113,7 +113,7 @@ def test_store_invalid_knowledge_leaves_store_untouched(
     from bot.knowledge import KnowledgeError
 
     path = tmp_path / "keep.db"
-    open_store(path, knowledge_copy).db.close()
+    open_store(path, knowledge_copy).close()
     before = _table_digest(path, "claims")
     (knowledge_copy / "claims" / "broken.yaml").write_text("- id: Not A Slug\n")
     with pytest.raises(KnowledgeError):
@@ -127,7 +127,7 @@ def test_store_concurrent_first_open_loads_once(tmp_path: Path) -> None:
 
     def opener() -> None:
         try:
-            open_store(path, KNOWLEDGE).db.close()
+            open_store(path, KNOWLEDGE).close()
         except BaseException as exc:  # noqa: BLE001 - collected for the assertion
             errors.append(exc)
 
