@@ -165,7 +165,7 @@ class PostgresStore(PostgresStateMixin, Store):
     def latest(self, metric: str, framework: str, limit: int = 12) -> list[DataPoint]:
         rows = self._rows(
             f"select {POINT_SELECT} from points where metric = %s and framework = %s "
-            "order by date desc limit %s",
+            "order by date desc, id desc limit %s",
             [metric, framework, limit],
         )
         return [row_to_point(row) for row in rows]

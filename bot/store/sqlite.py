@@ -131,7 +131,7 @@ class SqliteStore(Store):
     def latest(self, metric: str, framework: str, limit: int = 12) -> list[DataPoint]:
         rows = self._rows(
             f"select {POINT_SELECT} from points where metric = ? and framework = ? "
-            "order by date desc limit ?",
+            "order by date desc, id desc limit ?",
             [metric, framework, limit],
         )
         return [row_to_point(row) for row in rows]
