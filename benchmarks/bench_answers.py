@@ -1,23 +1,26 @@
 """Answer latency (p50/p95) for 20 typical questions, chart cost, and the same on a 1M-point store.
 
-Run: python benchmarks/bench_answers.py
+Run: python benchmarks/bench_answers.py [--backend sqlite|postgres|both]
+(default: both when a PostgreSQL server answers on 127.0.0.1:5432, else sqlite)
 """
 
 from __future__ import annotations
 
+import argparse
 import random
 import shutil
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
 from bot.answer import Engine
 from bot.charts import render_chart
 from bot.knowledge import default_knowledge_dir
-from bot.store import open_store
+from bot.store import Store, open_store
 
 QUESTIONS = [
     "pytorch hf-models",
@@ -133,8 +136,59 @@ def report(name: str, timings: list[float]) -> float:
     return p50
 
 
+def backend_store(name: str, work: Path) -> tuple[Store, Callable[[], None]]:
+    """A loaded store on one backend, and how to throw it away afterwards."""
+    if name == "sqlite":
+        store = open_store(work / f"{name}.db", default_knowledge_dir())
+        return store, store.close
+    from tests import pg
+
+    server = pg.server_url()
+    if server is None:
+        raise SystemExit("no PostgreSQL server answers on 127.0.0.1:5432")
+    database = pg.create_database(server)
+    store = open_store(database, default_knowledge_dir())
+
+    def drop() -> None:
+        store.close()
+        pg.drop_database(server, database)
+
+    return store, drop
+
+
+def compare_backends(names: list[str], work: Path) -> None:
+    """The same questions on each backend, side by side."""
+    for name in names:
+        start = time.perf_counter()
+        store, drop = backend_store(name, work)
+        loaded = time.perf_counter() - start
+        try:
+            report(
+                f"answer, {name} ({loaded:.1f} s to load)",
+                time_questions(Engine(store, today=TODAY)),
+            )
+        finally:
+            drop()
+    print("target: PostgreSQL answer p50 < 30 ms on loopback")
+
+
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default=None)
+    args = parser.parse_args()
+    if args.backend is None:
+        from tests import pg
+
+        args.backend = "both" if pg.server_url() else "sqlite"
     work = Path(tempfile.mkdtemp(prefix="fwtrend-bench-"))
+    if args.backend != "sqlite":
+        try:
+            compare_backends(
+                ["sqlite", "postgres"] if args.backend == "both" else ["postgres"], work
+            )
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return 0
     try:
         shipped = work / "shipped.db"
         store = open_store(shipped, default_knowledge_dir())
