@@ -7,31 +7,13 @@ from typing import Any
 
 from bot.store.contract import StoreUnavailable
 from bot.store.postgres import PostgresStore, copy_rows
+from bot.store.rows import POINT_COLUMNS
 from bot.store.sqlite import SqliteStore
 
 # What is history (copied exactly) as (table, columns, which rows); knowledge is re-synced.
 HISTORY: list[tuple[str, tuple[str, ...], str]] = [
     ("sources", ("id", "origin", "body"), "origin = 'live'"),
-    (
-        "points",
-        (
-            "metric",
-            "framework",
-            "segment",
-            "date",
-            "value",
-            "value_high",
-            "qualifier",
-            "unit",
-            "source_id",
-            "series",
-            "provenance",
-            "origin",
-            "fetched_at",
-            "caveat",
-        ),
-        "origin = 'live'",
-    ),
+    ("points", POINT_COLUMNS, "origin = 'live'"),
     ("refresh_runs", ("id", "started_at", "finished_at", "trigger", "ok", "report"), "true"),
     (
         "refresh_outcomes",
