@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
-from bot.answer import Engine
+from bot.answers import Engine
 from bot.charts import render_chart
 from bot.knowledge import default_knowledge_dir
 from bot.store import Store, open_store
@@ -213,7 +213,7 @@ def main() -> int:
             f"{'chart PNG size':<34} median {statistics.median(sizes) / 1024:5.1f} KB   "
             f"max {max(sizes) / 1024:5.1f} KB"
         )
-        store.db.close()
+        store.close()
 
         metrics = sorted(engine.metrics)
         scenarios = [
@@ -234,7 +234,7 @@ def main() -> int:
             print(f"{'  load ' + name:<34} {count:,} points in {time.perf_counter() - start:.1f} s")
             large = report(f"answer, {name}", time_questions(Engine(big_store, today=TODAY)))
             print(f"{'  slowdown (p50) vs shipped':<34} {large / base:.2f}x")
-            big_store.db.close()
+            big_store.close()
             big.unlink()
         print("targets: answer p50 < 20 ms, chart < 80 ms, PNG < 60 KB, 1M store <= 2x slower")
     finally:

@@ -13,7 +13,7 @@ from bot import __version__
 from bot.helptext import HELP_EXAMPLES, PERIOD_HELP
 
 if TYPE_CHECKING:
-    from bot.answer import Engine
+    from bot.answers import Engine
     from bot.settings import Settings
     from bot.store import Store
 
@@ -63,7 +63,7 @@ def open_store_or_exit(settings: Settings, *, prepare: bool = True) -> Store:
 
 def open_engine(settings: Settings) -> Engine:
     """Open the store (creating and loading it as needed) and build the answer engine."""
-    from bot.answer import Engine
+    from bot.answers import Engine
 
     store = open_store_or_exit(settings)
     return Engine(store, today=settings.today, stale_after_days=settings.stale_after_days)

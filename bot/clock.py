@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.answer import Engine
+from bot.answers import Engine
 from bot.digest_post import DigestPoster, PostResult
 from bot.refresh import LockBusy, refresh_with_settings
 from bot.settings import Settings

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from bot.answer import Engine
+from bot.answers import Engine
 from bot.formatting import format_value
 from bot.models import ChartBar, ChartSpec, ClaimOut, DataPoint, SourceRef, ValueChange
 from bot.status import build_status, source_line

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from bot.admin import AdminGate
-from bot.answer import Engine
+from bot.answers import Engine
 from bot.charts import chart_alt_text, render_chart
 from bot.digest import Digest, build_digest, week_key
 from bot.digest_view import digest_message

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.admin import AdminGate
-from bot.answer import Engine
+from bot.answers import Engine
 from bot.bot_state import BotState, SavedAnswer
 from bot.chart_files import ChartFiles
 from bot.charts import chart_alt_text, render_chart

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from bot import __version__
 from bot.admin import AdminGate
-from bot.answer import Engine
+from bot.answers import Engine
 from bot.bot_state import BotState
 from bot.chart_files import ChartFiles
 from bot.digest_post import DigestPoster

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer import Engine
+from bot.answers import Engine
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.query import Vocabulary
 from bot.store import Store, StoreTarget, open_store

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import Block
 
-from bot.answer import Engine
+from bot.answers import Engine
 from bot.blocks import (
     SHARE_ACTION_ID,
     answer_blocks,

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.answer import Engine
+from bot.answers import Engine
 from bot.clock import digest_job, local_today, make_scheduler
 from bot.digest import build_digest, week_key
 from bot.digest_post import DigestPoster, preview_digest

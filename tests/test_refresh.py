@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from bot.answer import Engine
+from bot.answers import Engine
 from bot.refresh import RefreshReport, run_refresh
 from bot.refresh_view import summary_lines
 from bot.settings import Settings

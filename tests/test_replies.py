@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.admin import AdminGate
-from bot.answer import Engine
+from bot.answers import Engine
 from bot.bot_state import BotState
 from bot.replies import Origin, Replier
 from bot.slack_delivery import SlackDelivery, web_client

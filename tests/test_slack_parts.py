@@ -13,7 +13,7 @@ import pytest
 
 from bot import bot_state
 from bot.admin import AdminGate
-from bot.answer import Engine
+from bot.answers import Engine
 from bot.bot_state import BotState, SavedAnswer
 from bot.chart_files import ChartFiles
 from bot.commands import clean_slack_text, parse_command

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer import Engine
+from bot.answers import Engine
 from bot.bot_state import BotState, SavedAnswer
 from bot.chart_files import ChartFiles
 from bot.refresh import run_refresh

@@ -1,0 +1,182 @@
+"""The answer engine: holds the open store and knowledge, routes each Query to its answer kind."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime, timedelta
+
+from bot.evidence import is_claim
+from bot.formatting import format_day
+from bot.models import Answer, Claim, ClaimOut, DataPoint, ErrorInfo, FigureOut, Query, SourceRef
+from bot.periods import describe_age, format_period
+from bot.query import QueryError, Vocabulary, parse_query
+from bot.series import FLOW_METRICS
+from bot.store import LIVE_VERSION, Store
+
+MAX_CLAIMS = 6
+ALL_LABEL = "All (site-wide)"
+
+AnswerKind = Callable[["Engine", Query], Answer]
+
+
+class Engine:
+    """Answers questions from one open store; build it once, ask many times."""
+
+    def __init__(self, store: Store, today: date | None = None, stale_after_days: int = 14):
+        self.store = store
+        self._pinned_today = today
+        self.stale_after = timedelta(days=stale_after_days)
+        self.frameworks = store.frameworks()
+        self.metrics = store.metrics()
+        self.sources = store.sources()
+        self._live_version = store.meta(LIVE_VERSION)
+        self.claims = store.claims()
+        topics = {t for claim in self.claims.values() for t in claim.topics}
+        self.vocab = Vocabulary(self.frameworks, self.metrics, topics)
+
+    @property
+    def today(self) -> date:
+        """The pinned date, or the real one: a long-running server must not freeze at start."""
+        return self._pinned_today or date.today()
+
+    # ------------------------------------------------------------ entry points
+
+    def ask(self, text: str) -> Answer:
+        """Answer free text; bad input gives an Answer with ok=False and an error."""
+        try:
+            return self.answer(self.parse(text))
+        except QueryError as exc:
+            return self.error_answer(exc.info)
+
+    def parse(self, text: str) -> Query:
+        """Only understand the question (fast, no store reads); raises QueryError."""
+        return parse_query(text, self.vocab, self.today)
+
+    def error_answer(self, error: ErrorInfo) -> Answer:
+        """The answer to a question that could not be understood."""
+        return Answer(
+            ok=False, title="Sorry, I couldn't answer that", error=error, generated_on=self.today
+        )
+
+    def answer(self, query: Query) -> Answer:
+        """Answer a parsed query: the engine only routes, each kind lives in its own module."""
+        from bot.answers.kinds import KINDS  # the kinds import this module's Engine
+
+        self._follow_refreshes()
+        answer = KINDS[query.kind](self, query)
+        answer.query = query
+        answer.generated_on = self.today
+        return answer
+
+    # ------------------------------------------------------------ references
+
+    def source_ref(self, source_id: str) -> SourceRef:
+        """A source as answers cite it, with the age of its evidence."""
+        if source_id not in self.sources:
+            self._follow_refreshes()  # a refresh (maybe elsewhere) added this live source
+        src = self.sources[source_id]
+        return SourceRef(
+            id=src.id,
+            title=src.title,
+            author=src.author,
+            publisher=src.publisher,
+            published=src.published.text,
+            published_label=format_period(src.published),
+            url=str(src.url) if src.url else None,
+            kind=src.kind,
+            age=describe_age(src.published.end, self.today),
+        )
+
+    def _follow_refreshes(self) -> None:
+        # A refresh (in this process or another) may have added live sources; one indexed
+        # read per answer tells.
+        version = self.store.meta(LIVE_VERSION)
+        if version != self._live_version:
+            self.store.invalidate()
+            self.sources = self.store.sources()
+            self._live_version = version
+
+    def framework_name(self, slug: str) -> str:
+        """A framework's name; site-wide live totals are stored under the pseudo-slug "all"."""
+        framework = self.frameworks.get(slug)
+        return framework.name if framework else ALL_LABEL if slug == "all" else slug
+
+    def claim_out(self, claim: Claim) -> ClaimOut:
+        """A claim as answers show it."""
+        return ClaimOut(
+            id=claim.id,
+            statement=claim.statement,
+            figures=claim.figures,
+            source=self.source_ref(claim.source),
+            caveats=claim.caveats,
+            topics=claim.topics,
+        )
+
+    def figure_out(self, point: DataPoint) -> FigureOut:
+        """A stored point as answers show it: named, cited, dated and flagged when stale."""
+        claim_label = None
+        if is_claim(point):
+            claim_id, index = point.series.split(":")[1:3]
+            claim_label = self.claims[claim_id].figures[int(index)].as_of.label
+        stale = False
+        if point.origin == "live" and point.fetched_at is not None:
+            fetched = point.fetched_at
+            if fetched.tzinfo is None:
+                fetched = fetched.replace(tzinfo=UTC)
+            now = datetime.combine(self.today, datetime.min.time(), tzinfo=UTC)
+            stale = now - fetched > self.stale_after
+        return FigureOut(
+            framework=point.framework,
+            framework_name=self.framework_name(point.framework),
+            metric=point.metric,
+            value=point.value,
+            value_high=point.value_high,
+            qualifier=point.qualifier,
+            unit=point.unit,
+            as_of=point.date,
+            as_of_label=claim_label or _point_label(point),
+            segment=point.segment,
+            source=self.source_ref(point.source_id),
+            provenance=point.provenance,
+            origin=point.origin,
+            fetched_at=point.fetched_at,
+            stale=stale,
+            caveat=point.caveat,
+        )
+
+    def cite(self, answer: Answer) -> Answer:
+        """Fill the answer's source list from everything it shows, newest first."""
+        seen: dict[str, SourceRef] = {}
+        for fig in answer.figures:
+            seen.setdefault(fig.source.id, fig.source)
+        for claim in answer.claims:
+            seen.setdefault(claim.source.id, claim.source)
+        for note in answer.notes:
+            for source_id in note.source_ids:
+                if source_id not in seen and source_id in self.sources:
+                    seen[source_id] = self.source_ref(source_id)
+        answer.sources = sorted(seen.values(), key=lambda s: s.published, reverse=True)
+        return answer
+
+    def claim_periods(self, points: Iterable[DataPoint]) -> dict[str, tuple[date, date]]:
+        """The period each claim figure covers, by its point's series key."""
+        periods = {}
+        for point in points:
+            if is_claim(point):
+                claim_id, index = point.series.split(":")[1:3]
+                as_of = self.claims[claim_id].figures[int(index)].as_of
+                periods[point.series] = (as_of.start, as_of.end)
+        return periods
+
+
+def _point_label(point: DataPoint) -> str:
+    if point.origin == "live" and point.fetched_at is not None:
+        # Live figures say when they were fetched, to the minute: that is their evidence date.
+        at = point.fetched_at.astimezone(UTC)
+        if point.date == at.date():
+            return f"{format_day(at)}, fetched {at:%H:%M} UTC"
+        return f"{point.date:%b %Y}, fetched {format_day(at)} {at:%H:%M} UTC"
+    # A monthly flow ("new stars") describes the whole month, a total its last day.
+    if point.metric in FLOW_METRICS:
+        return f"{point.date:%b %Y}"
+    return format_day(point.date)
