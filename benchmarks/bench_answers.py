@@ -4,17 +4,20 @@ With every shipped series loaded, also: the store's size, the time a fresh store
 on first use, and p50/p95 over questions about the imported series (targets: load < 3 s,
 answer p50 < 20 ms, p95 < 50 ms).
 
-Run: python benchmarks/bench_answers.py
+Run: python benchmarks/bench_answers.py [--backend sqlite|postgres|both]
+(default: both when a PostgreSQL server answers on 127.0.0.1:5432, else sqlite)
 """
 
 from __future__ import annotations
 
+import argparse
 import random
 import shutil
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -22,7 +25,7 @@ from bot.answers import Engine
 from bot.knowledge import default_knowledge_dir
 from bot.models import ChartSpec, Query
 from bot.render.charts import render_chart
-from bot.store import open_store
+from bot.store import Store, open_store
 
 QUESTIONS = [
     "pytorch hf-models",
@@ -217,28 +220,79 @@ def fresh_store_load(work: Path) -> float:
     store = open_store(path, default_knowledge_dir())
     Engine(store, today=TODAY).ask("pytorch downloads")
     elapsed = time.perf_counter() - start
-    store.db.close()
+    store.close()
     return elapsed
 
 
 def report_series(work: Path, engine: Engine) -> None:
     """The series release's figures: fresh load, store size, answers over the new series."""
-    from bot.status import format_bytes, store_size
+    from bot.status import format_bytes
 
     load = fresh_store_load(work)
     counts = engine.store.counts()
     print(
         f"{'fresh store, first use':<34} {load:6.2f} s   ({counts['points']:,} points, "
         f"{len(engine.store.series_coverage())} series, "
-        f"{format_bytes(store_size(engine.store))} on disk)"
+        f"{format_bytes(engine.store.size_bytes())} on disk)"
     )
     timings = time_questions(engine, SERIES_QUESTIONS)
     report("answer, series questions", timings)
     print("targets: fresh load < 3 s, series answers p50 < 20 ms, p95 < 50 ms")
 
 
+def backend_store(name: str, work: Path) -> tuple[Store, Callable[[], None]]:
+    """A loaded store on one backend, and how to throw it away afterwards."""
+    if name == "sqlite":
+        store = open_store(work / f"{name}.db", default_knowledge_dir())
+        return store, store.close
+    from tests import pg
+
+    server = pg.server_url()
+    if server is None:
+        raise SystemExit("no PostgreSQL server answers on 127.0.0.1:5432")
+    database = pg.create_database(server)
+    store = open_store(database, default_knowledge_dir())
+
+    def drop() -> None:
+        store.close()
+        pg.drop_database(server, database)
+
+    return store, drop
+
+
+def compare_backends(names: list[str], work: Path) -> None:
+    """The same questions on each backend, side by side."""
+    for name in names:
+        start = time.perf_counter()
+        store, drop = backend_store(name, work)
+        loaded = time.perf_counter() - start
+        try:
+            report(
+                f"answer, {name} ({loaded:.1f} s to load)",
+                time_questions(Engine(store, today=TODAY)),
+            )
+        finally:
+            drop()
+    print("target: PostgreSQL answer p50 < 30 ms on loopback")
+
+
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default=None)
+    args = parser.parse_args()
+    if args.backend is None:
+        from tests import pg
+
+        args.backend = "both" if pg.server_url() else "sqlite"
     work = Path(tempfile.mkdtemp(prefix="fwtrend-bench-"))
+    if args.backend != "sqlite":
+        try:
+            compare_backends(
+                ["sqlite", "postgres"] if args.backend == "both" else ["postgres"], work
+            )
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return 0
     try:
         shipped = work / "shipped.db"
         store = open_store(shipped, default_knowledge_dir())
@@ -250,7 +304,7 @@ def main() -> int:
 
         specs = [engine.ask(q).chart for q in QUESTIONS]
         time_charts("chart", [s for s in specs if s is not None])
-        store.db.close()
+        store.close()
 
         metrics = sorted(engine.metrics)
         scenarios = [
@@ -271,7 +325,7 @@ def main() -> int:
             print(f"{'  load ' + name:<34} {count:,} points in {time.perf_counter() - start:.1f} s")
             large = report(f"answer, {name}", time_questions(Engine(big_store, today=TODAY)))
             print(f"{'  slowdown (p50) vs shipped':<34} {large / base:.2f}x")
-            big_store.db.close()
+            big_store.close()
             big.unlink()
         print("targets: answer p50 < 20 ms, chart < 80 ms, PNG < 60 KB, 1M store <= 2x slower")
         print("targets: scoreboard p95 < 50 ms; scoreboard chart < 80 ms, PNG < 60 KB")

@@ -38,7 +38,7 @@ def timed_refresh(fake: FakeDataAPIs, db: Path, names: list[str]) -> tuple[float
     started = time.perf_counter()
     report = run_refresh(store, settings, names=names)
     seconds = time.perf_counter() - started
-    store.db.close()
+    store.close()
     if not report.ok:
         raise RuntimeError(f"refresh failed: {[(o.name, o.reason) for o in report.failed]}")
     return seconds, len(fake.calls) - before

@@ -266,7 +266,7 @@ def main() -> None:
     runs: list[tuple[str, str, dict[str, float], tuple[int, int]]] = []
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "fwtrend.db"
-        open_store(db, default_knowledge_dir()).db.close()
+        open_store(db, default_knowledge_dir()).close()
         manager = SlackManager()
         manager.start()
         fake = manager.Slack()  # type: ignore[attr-defined]

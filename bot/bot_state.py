@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import secrets
-import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
 from bot.models import Answer
-from bot.store import connect
+from bot.store import Store
 
 # A share button can be clicked long after the answer; a week covers any sane conversation.
 ANSWER_TTL = timedelta(days=7)
@@ -31,73 +29,47 @@ class SavedAnswer(BaseModel):
 
 
 class BotState:
-    """A small write side for the bot, on its own connection to the store (thread-safe)."""
+    """A small write side for the bot over the store (thread-safe, shared by every process)."""
 
-    def __init__(self, path: Path) -> None:
-        # A connection of its own: the answer engine reads on another, and these short writes
-        # must not interleave with its statements.
-        self._db = connect(path)
+    def __init__(self, store: Store) -> None:
+        self._store = store
         self._lock = threading.Lock()
         self._writes = 0
 
     def close(self) -> None:
-        with self._lock:
-            self._db.conn.close()
+        """Nothing of its own to release: the store belongs to whoever opened it."""
 
     def save_answer(self, saved: SavedAnswer) -> str:
         """Keep an answer; return the unguessable id its share button carries."""
         answer_id = secrets.token_urlsafe(16)
-        row = {
-            "id": answer_id,
-            "created_at": _now().isoformat(),
-            "user_id": saved.user_id,
-            "channel_id": saved.channel_id,
-            "body": saved.model_dump_json(),
-        }
-        with self._lock, self._db.conn:
-            self._db.table("answers").insert(row)
-            self._maybe_prune()
+        self._store.save_answer(answer_id, saved.user_id, saved.channel_id, saved.model_dump_json())
+        self._maybe_prune()
         return answer_id
 
     def load_answer(self, answer_id: str) -> SavedAnswer | None:
         """The saved answer, or None if it is unknown, expired or unreadable."""
-        cutoff = (_now() - ANSWER_TTL).isoformat()
-        with self._lock:
-            row = self._db.execute(
-                "select body from answers where id = ? and created_at >= ?", [answer_id, cutoff]
-            ).fetchone()
-        if row is None:
+        body = self._store.load_answer(answer_id, _now() - ANSWER_TTL)
+        if body is None:
             return None
         try:
-            return SavedAnswer.model_validate_json(row[0])
+            return SavedAnswer.model_validate_json(body)
         except ValidationError:
             return None  # written by an incompatible release; asking again is the fix
 
     def first_delivery(self, key: str) -> bool:
         """True the first time ``key`` (an event id) is seen; False for Slack's redeliveries."""
-        with self._lock:
-            try:
-                with self._db.conn:
-                    self._db.execute(
-                        "insert into deliveries (key, seen_at) values (?, ?)",
-                        [key, _now().isoformat()],
-                    )
-                    self._maybe_prune()
-            except sqlite3.IntegrityError:
-                return False
+        if not self._store.first_delivery(key):
+            return False
+        self._maybe_prune()
         return True
 
     def _maybe_prune(self) -> None:
-        self._writes += 1
-        if self._writes % _PRUNE_EVERY:
-            return
+        with self._lock:
+            self._writes += 1
+            if self._writes % _PRUNE_EVERY:
+                return
         now = _now()
-        self._db.execute(
-            "delete from answers where created_at < ?", [(now - ANSWER_TTL).isoformat()]
-        )
-        self._db.execute(
-            "delete from deliveries where seen_at < ?", [(now - DELIVERY_TTL).isoformat()]
-        )
+        self._store.prune_bot_state(now - ANSWER_TTL, now - DELIVERY_TTL)
 
 
 def _now() -> datetime:

@@ -1,4 +1,4 @@
-"""Content-addressed chart PNGs on disk, named so only whoever was shown one can fetch it."""
+"""Content-addressed chart PNGs in the store, named so only whoever was shown one can fetch it."""
 
 from __future__ import annotations
 
@@ -7,23 +7,28 @@ import hmac
 import os
 import re
 import tempfile
-import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.store import Store
+
 NAME = re.compile(r"^[0-9a-f]{40}\.png$")
-# Slack fetches an image when the message is posted and caches it; keeping files for a month
+# Slack fetches an image when the message is posted and caches it; keeping charts for a month
 # covers re-renders in clients that evict their cache.
 MAX_AGE_SECONDS = 30 * 24 * 3600
 _PRUNE_EVERY = 100
 
 
 class ChartFiles:
-    """Save PNGs under a keyed hash of their bytes; find them again by that name only."""
+    """Save PNGs under a keyed hash of their bytes; find them again by that name only.
 
-    def __init__(self, directory: Path, key: bytes) -> None:
+    They live in the store, so every web process serves every chart and a restart loses none.
+    """
+
+    def __init__(self, store: Store, key: bytes) -> None:
         if not key:
             raise ValueError("a chart key is required")
-        self.directory = directory
+        self.store = store
         self._key = key
         self._saves = 0
 
@@ -33,38 +38,24 @@ class ChartFiles:
         return hmac.new(self._key, png, hashlib.sha256).hexdigest()[:40] + ".png"
 
     def save(self, png: bytes) -> str:
-        """Store a PNG (once per content) and return its name."""
+        """Store a PNG (once per content; shown again, it is kept longer) and return its name."""
         name = self.name_for(png)
-        path = self.directory / name
-        if not path.exists():
-            # Slack may fetch the URL the moment it is posted: never half a file.
-            write_atomically(path, png)
-        else:
-            path.touch()  # recently shown again: keep it
+        # One transaction: Slack may fetch the URL the moment it is posted, never half a chart.
+        self.store.save_chart(name, png)
         self._saves += 1
         if self._saves % _PRUNE_EVERY == 0:
             self.prune()
         return name
 
-    def path(self, name: str) -> Path | None:
-        """The file for a served name, or None when the name is malformed or unknown."""
+    def read(self, name: str) -> bytes | None:
+        """The PNG for a served name, or None when the name is malformed or unknown."""
         if not NAME.match(name):
             return None  # also rules out any path trickery
-        path = self.directory / name
-        return path if path.is_file() else None
+        return self.store.read_chart(name)
 
     def prune(self, max_age: float = MAX_AGE_SECONDS) -> int:
         """Delete charts not shown for ``max_age`` seconds; return how many went."""
-        cutoff = time.time() - max_age
-        removed = 0
-        for path in self.directory.glob("*.png"):
-            try:
-                if NAME.match(path.name) and path.stat().st_mtime < cutoff:
-                    path.unlink()
-                    removed += 1
-            except FileNotFoundError:
-                continue  # another worker pruned it first
-        return removed
+        return self.store.prune_charts(datetime.now(UTC) - timedelta(seconds=max_age))
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from bot.answers import Engine
     from bot.models import Answer
     from bot.settings import Settings
+    from bot.store import Store
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 1
@@ -42,27 +43,30 @@ def load_settings() -> Settings:
         raise UserError(f"invalid setting: {problems}") from None
 
 
-def open_engine(settings: Settings) -> Engine:
-    """Open the store (creating and loading it as needed) and build the answer engine."""
-    import sqlite3
-
-    from bot.answers import Engine
+def open_store_or_exit(settings: Settings, *, prepare: bool = True) -> Store:
+    """The configured store (DATABASE_URL or FWTREND_DB), or a clear one-line error."""
     from bot.knowledge import KnowledgeError, default_knowledge_dir
-    from bot.store import open_store
+    from bot.store import StoreBroken, StoreUnavailable, open_store
 
     root = settings.knowledge_dir or default_knowledge_dir()
     try:
-        store = open_store(settings.db_path, root)
+        return open_store(settings, root, prepare=prepare)
     except FileNotFoundError as exc:
         raise UserError(f"{exc} (set FWTREND_DB to a writable path)") from None
+    except StoreUnavailable as exc:
+        raise UserError(f"{exc} (check DATABASE_URL)") from None
     except KnowledgeError as exc:
         lines = "\n".join(f"  {err}" for err in exc.errors[:10])
         raise click.ClickException(f"the knowledge base at {root} is invalid:\n{lines}") from None
-    except sqlite3.DatabaseError as exc:
-        raise click.ClickException(
-            f"cannot use the store at {settings.db_path}: {exc}. Move it aside or point "
-            "FWTREND_DB elsewhere; it will be rebuilt from the knowledge base."
-        ) from None
+    except StoreBroken as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def open_engine(settings: Settings) -> Engine:
+    """Open the store (creating and loading it as needed) and build the answer engine."""
+    from bot.answers import Engine
+
+    store = open_store_or_exit(settings)
     return Engine(store, today=settings.today, stale_after_days=settings.stale_after_days)
 
 
@@ -87,7 +91,8 @@ def help_command() -> None:
     click.echo(f"\n{PERIOD_HELP}")
     click.echo(
         "Other commands: fwtrend refresh, fwtrend digest, fwtrend serve, fwtrend clock,"
-        " fwtrend status, fwtrend kb check, fwtrend db upgrade; --help on any command."
+        " fwtrend status, fwtrend kb check, fwtrend db upgrade, fwtrend db copy;"
+        " --help on any command."
     )
 
 
@@ -210,19 +215,55 @@ def db_upgrade() -> None:
     Example: FWTREND_DB=/data/fwtrend.db fwtrend db upgrade
     """
     from bot.knowledge import default_knowledge_dir
-    from bot.store import connect, sync_knowledge, upgrade
 
     settings = load_settings()
-    if not settings.db_path.parent.exists():
-        raise UserError(f"the store's folder {settings.db_path.parent} does not exist")
-    database = connect(settings.db_path)
-    applied = upgrade(database)
-    loaded = sync_knowledge(database, settings.knowledge_dir or default_knowledge_dir())
+    store = open_store_or_exit(settings, prepare=False)
+    try:
+        applied = store.upgrade()
+        loaded = store.sync_knowledge(settings.knowledge_dir or default_knowledge_dir())
+    finally:
+        store.close()
     click.echo(
-        f"{settings.db_path}: {len(applied)} migrations applied"
+        f"{store.describe()}: {len(applied)} migrations applied"
         f"{' (' + ', '.join(applied) + ')' if applied else ''}; knowledge "
         f"{'reloaded' if loaded else 'already current'}"
     )
+
+
+@db.command(name="copy")
+@click.option(
+    "--to", "url", required=True, metavar="URL", help="postgresql:// URL of an empty database."
+)
+def db_copy(url: str) -> None:
+    """Copy the SQLite store (FWTREND_DB) into an empty PostgreSQL database, in one go.
+
+    Live history, the digest log, refresh runs, kept answers and charts are copied exactly and
+    verified by counts; the knowledge base is loaded afresh.
+
+    Example: fwtrend db copy --to postgresql://user@db.example.com/fwtrend
+    """
+    from bot.knowledge import default_knowledge_dir
+    from bot.store import SqliteStore, StoreUnavailable, describe_target
+    from bot.store.pg_conn import is_postgres_url
+
+    if not is_postgres_url(url):
+        raise UserError("--to must be a postgresql:// URL")
+    settings = load_settings().model_copy(update={"database_url": None})
+    if not settings.db_path.exists():
+        raise UserError(f"no SQLite store at {settings.db_path} (set FWTREND_DB)")
+    source = open_store_or_exit(settings)
+    assert isinstance(source, SqliteStore)
+    from bot.store.copy import CopyRefused, copy_to_postgres
+
+    try:
+        counts = copy_to_postgres(source, url, settings.knowledge_dir or default_knowledge_dir())
+    except (CopyRefused, StoreUnavailable) as exc:
+        raise UserError(str(exc)) from None
+    finally:
+        source.close()
+    click.echo(f"copied {source.describe()} to {describe_target(url)}, verified:")
+    for table, count in counts.items():
+        click.echo(f"  {table:<18} {count:>8,} rows")
 
 
 @cli.command()
@@ -405,7 +446,7 @@ def serve(socket: bool) -> None:
         run_socket(settings, engine)
         return
     click.echo(f"fwtrend {__version__}: HTTP on {settings.host}:{settings.port} as {who}", err=True)
-    engine.store.db.conn.close()  # the worker process opens its own
+    engine.store.close()  # the worker process opens its own
     run_http(settings, threads=ACK_THREADS)
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.answers import Engine
@@ -61,10 +62,10 @@ def digest_job(settings: Settings, engine: Engine, poster: DigestPoster) -> list
     return results
 
 
-def make_scheduler(settings: Settings, job: object) -> BlockingScheduler:
+def make_scheduler(settings: Settings, job: object) -> BackgroundScheduler:
     """A scheduler with the digest on FWTREND_DIGEST_CRON in FWTREND_DIGEST_TZ."""
     zone = ZoneInfo(settings.digest_tz)
-    scheduler = BlockingScheduler(timezone=zone)
+    scheduler = BackgroundScheduler(timezone=zone)
     scheduler.add_job(
         job,
         CronTrigger.from_crontab(settings.digest_cron, timezone=zone),
@@ -76,29 +77,25 @@ def make_scheduler(settings: Settings, job: object) -> BlockingScheduler:
     return scheduler
 
 
-class _Stop(Exception):
-    """A stop signal that came before the scheduler was running."""
-
-
 def run_clock(settings: Settings, engine: Engine, poster: DigestPoster) -> datetime | None:
     """Block, posting digests on schedule, until SIGTERM or SIGINT; returns the next run due."""
     scheduler = make_scheduler(settings, lambda: digest_job(settings, engine, poster))
+    stopping = threading.Event()
 
     def stop(signum: int, frame: object) -> None:
-        # A platform stops dynos with SIGTERM: finish cleanly instead of dying mid-post.
-        log.info("stopping on signal %d", signum)
-        if not scheduler.running:
-            raise _Stop
-        scheduler.shutdown(wait=False)
+        # A platform stops dynos with SIGTERM: finish cleanly instead of dying mid-post. Only
+        # an event is set here: a signal may land anywhere, even inside the scheduler's start.
+        stopping.set()
 
     zone = ZoneInfo(settings.digest_tz)
     job = scheduler.get_jobs()[0]
     upcoming: datetime | None = job.trigger.get_next_fire_time(None, datetime.now(zone))
-    try:
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
-        log.info("next digest %s to %s", upcoming, ", ".join(settings.digest_channels))
-        scheduler.start()
-    except _Stop:
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    scheduler.start()
+    log.info("next digest %s to %s", upcoming, ", ".join(settings.digest_channels))
+    while not stopping.wait(1.0):
         pass
+    log.info("stopping on a signal")
+    scheduler.shutdown(wait=False)
     return upcoming

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel
 
 from bot.answers import Engine
 from bot.formatting import format_value
-from bot.models import ChartBar, ChartSpec, ClaimOut, SourceRef, ValueChange
+from bot.models import ChartBar, ChartSpec, ClaimOut, DataPoint, SourceRef, ValueChange
 from bot.status import build_status, source_line
 
 MAX_MOVES = 10
@@ -117,53 +117,48 @@ def build_digest(
     )
 
 
-def _latest(engine: Engine, day: date) -> dict[str, tuple[Any, ...]]:
-    # SQLite's bare-column rule: with max(date), the other columns come from that row.
-    rows = engine.store.db.execute(
-        "select series, metric, framework, segment, max(date), value, unit, source_id "
-        "from points where date <= ? group by series",
-        [day.isoformat()],
-    ).fetchall()
-    return {row[0]: row for row in rows}
-
-
 def _moves(engine: Engine, today: date, since: date) -> list[DigestMove]:
-    now, before = _latest(engine, today), _latest(engine, since)
+    now, before = engine.store.latest_per_series(today), engine.store.latest_per_series(since)
     metrics = engine.metrics
     moves = []
-    for series, row in now.items():
-        _, metric, framework, segment, day, value, unit, source_id = row
+    for series, point in now.items():
         base = before.get(series)
-        if base is None or day <= base[4] or value == base[5] or metric not in metrics:
+        if (
+            base is None
+            or point.date <= base.date
+            or point.value == base.value
+            or point.metric not in metrics
+        ):
             continue
         moves.append(
             DigestMove(
-                metric=metric,
-                metric_label=metrics[metric].label,
-                framework=framework,
-                framework_name=engine.framework_name(framework),
-                segment=segment,
-                unit=unit,
-                value=value,
-                as_of=date.fromisoformat(day),
-                previous=base[5],
-                previous_as_of=date.fromisoformat(base[4]),
-                source_id=source_id,
+                metric=point.metric,
+                metric_label=metrics[point.metric].label,
+                framework=point.framework,
+                framework_name=engine.framework_name(point.framework),
+                segment=point.segment,
+                unit=point.unit,
+                value=point.value,
+                as_of=point.date,
+                previous=base.value,
+                previous_as_of=base.date,
+                source_id=point.source_id,
             )
         )
     _add_shares(engine, moves, now)
     return sorted(moves, key=lambda m: (-abs(m.change_pct or 0), m.metric, m.framework))
 
 
-def _add_shares(engine: Engine, moves: list[DigestMove], now: dict[str, tuple[Any, ...]]) -> None:
+def _add_shares(engine: Engine, moves: list[DigestMove], now: dict[str, DataPoint]) -> None:
     # Shares only within one snapshot: the same metric and segment, from the same source on
     # the same day, for real frameworks (not site-wide totals).
     totals: dict[tuple[str, str, str, str], float] = defaultdict(float)
     counts: dict[tuple[str, str, str, str], int] = defaultdict(int)
-    for _, metric, framework, segment, day, value, _, source_id in now.values():
-        if framework in engine.frameworks and engine.metrics[metric].kind in SHARE_KINDS:
-            totals[(metric, segment, source_id, day)] += value
-            counts[(metric, segment, source_id, day)] += 1
+    for p in now.values():
+        if p.framework in engine.frameworks and engine.metrics[p.metric].kind in SHARE_KINDS:
+            key = (p.metric, p.segment, p.source_id, p.date.isoformat())
+            totals[key] += p.value
+            counts[key] += 1
     for move in moves:
         key = (move.metric, move.segment, move.source_id, move.as_of.isoformat())
         if counts.get(key, 0) >= 2 and move.framework in engine.frameworks and totals[key]:

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import socket
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, Literal
 
-import sqlite_utils
 from pydantic import BaseModel
 
 from bot.admin import AdminGate
@@ -21,7 +18,7 @@ from bot.render.charts import chart_alt_text, render_chart
 from bot.settings import Settings
 from bot.slack_delivery import DeliveryError, SlackDelivery
 from bot.slack_messages import notice
-from bot.store import connect, write_transaction
+from bot.store import Store
 
 log = logging.getLogger("fwtrend.digest")
 
@@ -63,8 +60,7 @@ class DigestPoster:
         self.admins = list(admins)
         self.when_quiet = when_quiet
         self.holder = holder
-        self.db = connect(engine.store.path)  # this poster's writes, apart from answer reads
-        self.host, self.pid = socket.gethostname(), os.getpid()
+        self.store = engine.store
 
     @classmethod
     def from_settings(
@@ -117,37 +113,10 @@ class DigestPoster:
 
     def _claim(self, channel: str, week: str, force: bool) -> str | PostResult:
         """Take the (channel, week) row: "go", "recover" (an abandoned claim), or why not."""
-        now = datetime.now(UTC)
-        with write_transaction(self.db):
-            row = self.db.execute(
-                "select status, claimed_at, host, pid, ts from digest_log "
-                "where channel = ? and week = ?",
-                [channel, week],
-            ).fetchone()
-            if row is not None:
-                status, claimed_at, host, pid, ts = row
-                if status in ("posted", "skipped") and not force:
-                    return PostResult(channel=channel, week=week, outcome="already", ts=ts)
-                if status == "posting" and self._claim_alive(claimed_at, host, pid, now):
-                    return PostResult(channel=channel, week=week, outcome="busy")
-            self.db.execute(
-                "insert or replace into digest_log (channel, week, status, holder, host, pid, "
-                "claimed_at) values (?, ?, 'posting', ?, ?, ?, ?)",
-                [channel, week, self.holder, self.host, self.pid, now.isoformat()],
-            )
-        return "recover" if row is not None and row[0] == "posting" else "go"
-
-    def _claim_alive(self, claimed_at: str, host: str, pid: int, now: datetime) -> bool:
-        if now - datetime.fromisoformat(claimed_at) > CLAIM_TTL:
-            return False
-        if host == self.host:
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                return False  # crashed on this machine
-            except PermissionError:
-                return True
-        return True
+        claim = self.store.claim_digest(channel, week, self.holder, force=force, ttl=CLAIM_TTL)
+        if claim.outcome in ("go", "recover"):
+            return claim.outcome
+        return PostResult(channel=channel, week=week, outcome=claim.outcome, ts=claim.ts)
 
     def _finish(
         self,
@@ -160,24 +129,18 @@ class DigestPoster:
         known: dict[str, list[str]] | None = None,
         reason: str | None = None,
     ) -> None:
-        with write_transaction(self.db):
-            self.db.execute(
-                "update digest_log set status = ?, ts = ?, posted_at = ?, digest_date = ?, "
-                "known = coalesce(?, known), reason = ? where channel = ? and week = ?",
-                [
-                    status,
-                    ts,
-                    datetime.now(UTC).isoformat(),
-                    today.isoformat(),
-                    json.dumps(known) if known is not None else None,
-                    reason,
-                    channel,
-                    week,
-                ],
-            )
+        self.store.finish_digest(
+            channel,
+            week,
+            status,
+            today=today,
+            ts=ts,
+            known_json=json.dumps(known) if known is not None else None,
+            reason=reason,
+        )
 
     def _previous(self, channel: str, week: str) -> tuple[date | None, dict[str, Any] | None]:
-        return previous_digest(self.db, channel, week)
+        return previous_digest(self.store, channel, week)
 
     def _build(self, today: date, since: date | None, known: dict[str, Any] | None) -> Digest:
         return _build(self.engine, today, since, known)
@@ -213,11 +176,9 @@ class DigestPoster:
             return None
 
     def _find_post(self, channel: str, week: str) -> str | None:
-        row = self.db.execute(
-            "select claimed_at from digest_log where channel = ? and week = ?", [channel, week]
-        ).fetchone()
+        claimed_at = self.store.digest_claimed_at(channel, week)
         # Look back to well before the abandoned claim: the post may have gone out just then.
-        oldest = datetime.fromisoformat(row[0]).timestamp() - 3600 if row else 0.0
+        oldest = claimed_at.timestamp() - 3600 if claimed_at else 0.0
         try:
             return self.delivery.find_posted(channel, MARKER, f"{channel}:{week}", oldest)
         except DeliveryError as exc:
@@ -225,17 +186,8 @@ class DigestPoster:
             return None
 
     def _alert_once(self, channel: str, reason: str) -> None:
-        with write_transaction(self.db):
-            row = self.db.execute(
-                "select reason from digest_alerts where channel = ?", [channel]
-            ).fetchone()
-            if row is not None and row[0] == reason:
-                return  # the admins know already
-            self.db.execute(
-                "insert or replace into digest_alerts (channel, reason, alerted_at) "
-                "values (?, ?, ?)",
-                [channel, reason, datetime.now(UTC).isoformat()],
-            )
+        if not self.store.note_digest_alert(channel, reason):
+            return  # the admins know already
         log.error("digest for %s failed: %s", channel, reason)
         message = notice(ALERT.format(channel=channel, reason=reason))
         for admin in self.admins:
@@ -245,28 +197,21 @@ class DigestPoster:
                 log.error("could not tell admin %s: %s", admin, exc.reason)
 
     def _clear_alert(self, channel: str) -> None:
-        with write_transaction(self.db):
-            self.db.execute("delete from digest_alerts where channel = ?", [channel])
+        self.store.clear_digest_alert(channel)
 
 
 def preview_digest(engine: Engine, today: date, channel: str | None = None) -> Digest:
     """The digest that would go out now: after ``channel``'s last one (or the latest anywhere)."""
-    since, known = previous_digest(engine.store.db, channel, week_key(today))
+    since, known = previous_digest(engine.store, channel, week_key(today))
     return _build(engine, today, since, known)
 
 
 def previous_digest(
-    db: sqlite_utils.Database, channel: str | None, week: str
+    store: Store, channel: str | None, week: str
 ) -> tuple[date | None, dict[str, Any] | None]:
     """The date and the known claims/sources of the last digest before ``week``."""
-    row = db.execute(
-        "select digest_date, known from digest_log where status in ('posted', 'skipped') "
-        "and week < ? and (? is null or channel = ?) order by week desc limit 1",
-        [week, channel, channel],
-    ).fetchone()
-    if row is None or not row[0]:
-        return None, None
-    return date.fromisoformat(row[0]), json.loads(row[1]) if row[1] else None
+    day, known = store.previous_digest(channel, week)
+    return day, json.loads(known) if known else None
 
 
 def _build(engine: Engine, today: date, since: date | None, known: dict[str, Any] | None) -> Digest:

@@ -10,15 +10,13 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
-import sqlite_utils
 from pydantic import BaseModel
 
-from bot.locks import LockBusy, StoreLock
 from bot.models import DataPoint, ValueChange
 from bot.settings import Settings
 from bot.sources import SOURCES, FetchContext, LiveSource, SourceError
 from bot.sources.http import ClientOptions, make_http_client, service_clients
-from bot.store import LIVE_VERSION, Store, write_transaction
+from bot.store import LockBusy, OutcomeRecord, RefreshRecord, Store, StoreLock
 
 __all__ = [
     "LockBusy",
@@ -101,11 +99,11 @@ def refresh_with_settings(settings: Settings, names: Sequence[str], trigger: str
     from bot.knowledge import default_knowledge_dir
     from bot.store import open_store
 
-    store = open_store(settings.db_path, settings.knowledge_dir or default_knowledge_dir())
+    store = open_store(settings, settings.knowledge_dir or default_knowledge_dir())
     try:
         return run_refresh(store, settings, names=names, trigger=trigger, today=settings.today)
     finally:
-        store.db.close()
+        store.close()
 
 
 def run_refresh(store: Store, settings: Settings, **options: Any) -> RefreshReport:
@@ -130,7 +128,7 @@ async def refresh(
     Raises LockBusy when another refresh is running (dry runs write nothing and need no lock).
     """
     sources = [SOURCES[name] for name in (names or SOURCES)]
-    lock = StoreLock(store.db, LOCK_NAME, LOCK_TTL, holder=f"{trigger}, pid {os.getpid()}")
+    lock = store.lock(LOCK_NAME, LOCK_TTL, holder=f"{trigger}, pid {os.getpid()}")
     if not dry_run:
         lock.acquire()
     started = datetime.now(UTC)
@@ -140,7 +138,7 @@ async def refresh(
             fetched_at=started,
             today=today or started.date(),
         )
-        writer = _Writer(store.db, ctx.today, dry_run)
+        writer = _Writer(store, ctx.today, dry_run)
         async with make_http_client(timeout=http_timeout) as http:
             clients = service_clients(settings, http, **(client_options or {}))
             beat = asyncio.create_task(_keep_alive(lock)) if not dry_run else None
@@ -162,7 +160,7 @@ async def refresh(
             moves=_biggest([move for _, moves in results for move in moves]),
         )
         if not dry_run:
-            report.run_id = _record(store.db, report)
+            report.run_id = store.record_refresh(_record(report))
         store.invalidate()  # new live sources and their dates
         return report
     finally:
@@ -225,75 +223,26 @@ async def _keep_alive(lock: StoreLock) -> None:
 class _Writer:
     """Writes one source's points in one transaction: a failure leaves nothing behind."""
 
-    def __init__(self, db: sqlite_utils.Database, today: date, dry_run: bool) -> None:
-        self.db = db
+    def __init__(self, store: Store, today: date, dry_run: bool) -> None:
+        self.store = store
         self.today = today
         self.dry_run = dry_run
 
     def write(self, source: LiveSource, points: list[DataPoint]) -> tuple[int, int, list[Move]]:
         if self.dry_run:
-            return self._compare(points)
-        with write_transaction(self.db):
-            entry = source.source_entry(self.today)
-            self.db.execute(
-                "insert or replace into sources (id, origin, body) values (?, 'live', ?)",
-                [entry.id, entry.model_dump_json()],
-            )
-            added, changed, moves = self._compare(points)
-            for point in points:
-                self.db.execute(_UPSERT, _row(point))
-        return added, changed, moves
-
-    def _compare(self, points: list[DataPoint]) -> tuple[int, int, list[Move]]:
+            seen = self.store.neighbours(points)
+        else:
+            seen = self.store.write_live_source(source.source_entry(self.today), points)
         added = changed = 0
         moves = []
-        for point in points:
-            day = point.date.isoformat()
-            # The point's own date (if stored already) and the one before it, in one read.
-            rows = self.db.execute(
-                "select date, value from points where series = ? and date <= ? "
-                "order by date desc limit 2",
-                [point.series, day],
-            ).fetchall()
-            same_day = rows[0][1] if rows and rows[0][0] == day else None
-            before = [row for row in rows if row[0] < day][:1]
-            if same_day is None:
+        for point, near in zip(points, seen, strict=True):
+            if near.same_day is None:
                 added += 1
-            elif same_day != point.value:
+            elif near.same_day != point.value:
                 changed += 1
-            if before:
-                moves.append(_move(point, date.fromisoformat(before[0][0]), float(before[0][1])))
+            if near.previous_date is not None and near.previous is not None:
+                moves.append(_move(point, near.previous_date, near.previous))
         return added, changed, moves
-
-
-_COLUMNS = (
-    "metric",
-    "framework",
-    "segment",
-    "date",
-    "value",
-    "value_high",
-    "qualifier",
-    "unit",
-    "source_id",
-    "series",
-    "provenance",
-    "origin",
-    "fetched_at",
-    "caveat",
-)
-_UPSERT = (
-    f"insert into points ({', '.join(_COLUMNS)}) values ({', '.join('?' for _ in _COLUMNS)}) "
-    "on conflict (series, date) do update set "
-    + ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS if c not in {"series", "date"})
-)
-
-
-def _row(point: DataPoint) -> list[Any]:
-    data = point.model_dump()
-    data["date"] = point.date.isoformat()
-    data["fetched_at"] = point.fetched_at.isoformat() if point.fetched_at else None
-    return [data[column] for column in _COLUMNS]
 
 
 def _move(point: DataPoint, previous_date: date, previous: float) -> Move:
@@ -315,37 +264,23 @@ def _biggest(moves: list[Move]) -> list[Move]:
     return sorted(changed, key=lambda m: abs(m.change_pct or 0), reverse=True)[:MAX_MOVES]
 
 
-def _record(db: sqlite_utils.Database, report: RefreshReport) -> int:
-    with write_transaction(db):
-        cursor = db.execute(
-            "insert into refresh_runs (started_at, finished_at, trigger, ok, report) "
-            "values (?, ?, ?, ?, ?)",
-            [
-                report.started_at.isoformat(),
-                report.finished_at.isoformat(),
-                report.trigger,
-                int(report.ok),
-                report.model_dump_json(),
-            ],
-        )
-        run_id = int(cursor.lastrowid or 0)
-        db.execute(
-            "insert or replace into meta (key, value) values (?, ?)", [LIVE_VERSION, str(run_id)]
-        )
-        for outcome in report.outcomes:
-            db.execute(
-                "insert into refresh_outcomes (run_id, source, ok, reason, points, added, "
-                "changed, seconds, finished_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    run_id,
-                    outcome.name,
-                    int(outcome.ok),
-                    outcome.reason,
-                    outcome.points,
-                    outcome.added,
-                    outcome.changed,
-                    round(outcome.seconds, 3),
-                    report.finished_at.isoformat(),
-                ],
+def _record(report: RefreshReport) -> RefreshRecord:
+    return RefreshRecord(
+        started_at=report.started_at,
+        finished_at=report.finished_at,
+        trigger=report.trigger,
+        ok=report.ok,
+        report_json=report.model_dump_json(),
+        outcomes=[
+            OutcomeRecord(
+                source=o.name,
+                ok=o.ok,
+                reason=o.reason,
+                points=o.points,
+                added=o.added,
+                changed=o.changed,
+                seconds=o.seconds,
             )
-    return run_id
+            for o in report.outcomes
+        ],
+    )

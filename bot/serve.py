@@ -131,11 +131,11 @@ def build_replier(
     process builds one to triage, each answer worker one to answer."""
     check_slack_settings(settings, socket=socket)
     public_url = None if socket else settings.public_url
-    charts = ChartFiles(settings.resolved_chart_dir(), chart_key(settings)) if public_url else None
+    charts = ChartFiles(engine.store, chart_key(settings)) if public_url else None
     delivery = SlackDelivery(_client(settings))
     return Replier(
         engine,
-        BotState(settings.db_path),
+        BotState(engine.store),
         delivery,
         AdminGate(settings.admins),
         charts=charts,
@@ -180,7 +180,7 @@ def make_web_app(settings: Settings, engine: Engine) -> WSGIApplication:
     bot = build_bot(settings, engine)
 
     def health() -> dict[str, object]:
-        engine.store.db.execute("select 1 from points limit 1").fetchall()
+        engine.store.ping()
         return {"ok": True, "version": __version__}
 
     assert settings.slack_signing_secret is not None  # build_bot checked it

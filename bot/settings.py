@@ -33,6 +33,12 @@ class Settings(BaseSettings):
         validation_alias="FWTREND_DB",
         description="SQLite metrics store; created and loaded from knowledge/ on first use.",
     )
+    database_url: SecretStr | None = Field(
+        default=None,
+        validation_alias="DATABASE_URL",
+        description="postgresql:// URL of a PostgreSQL store (as Heroku sets it); "
+        "when set, it replaces FWTREND_DB.",
+    )
     knowledge_dir: Path | None = Field(
         default=None,
         validation_alias="FWTREND_KNOWLEDGE_DIR",
@@ -75,11 +81,6 @@ class Settings(BaseSettings):
         default="0.0.0.0",
         validation_alias="FWTREND_HOST",
         description="Interface the web process listens on (127.0.0.1 for local only).",
-    )
-    chart_dir: Path | None = Field(
-        default=None,
-        validation_alias="FWTREND_CHART_DIR",
-        description="Where the web process keeps served chart PNGs; defaults beside the store.",
     )
     answer_processes: int = Field(
         # Two cores: the acknowledging process needs little CPU, so both cores can answer, and
@@ -153,6 +154,18 @@ class Settings(BaseSettings):
             return [part for part in re.split(r"[,\s]+", value) if part]
         return value
 
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _postgres_url(cls, value: object) -> object:
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if value == "":
+            return None  # set but empty: the SQLite default
+        # The message never repeats the value: it may hold a password.
+        if isinstance(value, str) and not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError("must start with postgresql:// (or postgres://)")
+        return value
+
     @field_validator("admins")
     @classmethod
     def _user_ids(cls, value: list[str]) -> list[str]:
@@ -184,7 +197,3 @@ class Settings(BaseSettings):
         except ValueError as exc:
             raise ValueError(f"not a crontab line ({exc}); e.g. '0 9 * * mon'") from None
         return value
-
-    def resolved_chart_dir(self) -> Path:
-        """Directory for served chart PNGs."""
-        return self.chart_dir or self.db_path.resolve().parent / "fwtrend-charts"

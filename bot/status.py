@@ -32,7 +32,7 @@ class StatusReport(BaseModel):
     """What `/fwtrend admin status` and `fwtrend status` show."""
 
     version: str
-    store_path: str
+    store_path: str  # which store: "SQLite <path>" or "PostgreSQL user@host:port/db"
     store_bytes: int
     points: int
     live_points: int
@@ -45,27 +45,25 @@ class StatusReport(BaseModel):
 
 def build_status(store: Store, today: date, stale_after: timedelta) -> StatusReport:
     """Read the report from an open store."""
-    rows = store.db.execute(
-        "select source_id, count(*), max(date), max(fetched_at), "
-        "sum(origin = 'live') from points group by source_id"
-    ).fetchall()
-    by_source = {row[0]: row for row in rows}
+    stats = store.source_stats()
     now = datetime.combine(today, datetime.max.time(), tzinfo=UTC)
     statuses = []
     for src in store.sources().values():
-        _, count, newest, fetched, live = by_source.get(src.id, (src.id, 0, None, None, 0))
-        fetched_at = datetime.fromisoformat(fetched) if fetched else None
-        newest_day = date.fromisoformat(newest) if newest else None
+        stat = stats.get(src.id)
+        fetched_at = stat.fetched_at if stat else None
+        newest_day = stat.newest if stat else None
         seen = fetched_at.date() if fetched_at else newest_day or src.published.end
         statuses.append(
             SourceStatus(
                 id=src.id,
                 title=src.title,
                 kind=src.kind,
-                points=count,
+                points=stat.points if stat else 0,
                 newest=newest_day,
                 fetched_at=fetched_at,
-                stale=bool(live) and fetched_at is not None and now - fetched_at > stale_after,
+                stale=bool(stat and stat.live)
+                and fetched_at is not None
+                and now - fetched_at > stale_after,
                 age=describe_age(seen, today),
             )
         )
@@ -75,57 +73,36 @@ def build_status(store: Store, today: date, stale_after: timedelta) -> StatusRep
             by_id[cov.source_id].series.append(cov)
     _add_refresh_outcomes(store, statuses, today)
     counts = store.counts()
-    live_points = sum(row[4] or 0 for row in rows)
     digest = store.meta("knowledge_digest")
     return StatusReport(
         version=__version__,
-        store_path=str(store.path),
-        store_bytes=store_size(store),
+        store_path=store.describe(),
+        store_bytes=store.size_bytes(),
         points=counts["points"],
-        live_points=live_points,
+        live_points=sum(stat.live for stat in stats.values()),
         claims=counts["claims"],
         sources=sorted(statuses, key=lambda s: (s.kind != "api", s.id)),
         knowledge_version=digest[:12] if digest else None,
         generated_on=today,
-        last_refresh=_last_refresh(store),
+        last_refresh=store.last_refresh(),
     )
 
 
 def _add_refresh_outcomes(store: Store, statuses: list[SourceStatus], today: date) -> None:
     """The latest refresh's failure per live source, including ones that never succeeded."""
-    if not store.db.table("refresh_outcomes").exists():
-        return
-    rows = store.db.execute(
-        "select source, ok, reason, max(finished_at) from refresh_outcomes group by source"
-    ).fetchall()
     by_id = {s.id: s for s in statuses}
-    for name, ok, reason, finished in rows:
-        if ok:
+    for outcome in store.latest_outcomes():
+        if outcome.ok:
             continue
-        status = by_id.get(f"live-{name}")
+        status = by_id.get(f"live-{outcome.source}")
         if status is None:  # failed every time so far: no points, no sources row
-            status = SourceStatus(id=f"live-{name}", title=name, kind="api", points=0, newest=None)
-            status.age = describe_age(datetime.fromisoformat(finished).date(), today)
+            status = SourceStatus(
+                id=f"live-{outcome.source}", title=outcome.source, kind="api", points=0, newest=None
+            )
+            status.age = describe_age(outcome.finished_at.date(), today)
             statuses.append(status)
-        status.last_error = reason
+        status.last_error = outcome.reason
         status.stale = True
-
-
-def _last_refresh(store: Store) -> datetime | None:
-    if not store.db.table("refresh_runs").exists():
-        return None
-    row = store.db.execute("select max(finished_at) from refresh_runs").fetchone()
-    return datetime.fromisoformat(row[0]) if row and row[0] else None
-
-
-def store_size(store: Store) -> int:
-    """Bytes on disk, counting the write-ahead log a running server keeps beside the file."""
-    total = 0
-    for suffix in ("", "-wal", "-shm"):
-        path = store.path.with_name(store.path.name + suffix)
-        if path.exists():
-            total += path.stat().st_size
-    return total
 
 
 def format_bytes(size: int) -> str:

@@ -108,15 +108,14 @@ def _health(
 def _chart(
     charts: ChartFiles, name: str, environ: WSGIEnvironment, start_response: StartResponse
 ) -> Iterable[bytes]:
-    path = charts.path(name)
-    if path is None:
+    data = charts.read(name)
+    if data is None:
         raise Refusal(404, "no such chart")
     etag = f'"{name[:-4]}"'
     headers = [("Cache-Control", CHART_CACHE), ("ETag", etag)]
     if environ.get("HTTP_IF_NONE_MATCH") == etag:
         start_response("304 Not Modified", headers)
         return []
-    data = path.read_bytes()
     start_response(
         "200 OK",
         [("Content-Type", "image/png"), ("Content-Length", str(len(data))), *headers],

@@ -12,8 +12,9 @@ import pytest
 
 from bot.answers import Engine
 from bot.knowledge import KnowledgeBase, load_knowledge
-from bot.store import Store, open_store
+from bot.store import Store, StoreTarget, open_store
 from bot.understand import Vocabulary
+from tests import pg
 
 ROOT = Path(__file__).resolve().parents[1]
 KNOWLEDGE = ROOT / "knowledge"
@@ -24,7 +25,7 @@ TODAY = date(2026, 11, 23)
 def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test sees the developer's tokens or store settings."""
     for name in list(os.environ):
-        secret = name in {"PORT", "GITHUB_TOKEN", "HF_TOKEN", "STACKEXCHANGE_KEY"}
+        secret = name in {"PORT", "GITHUB_TOKEN", "HF_TOKEN", "STACKEXCHANGE_KEY", "DATABASE_URL"}
         # A proxy would send loopback requests to the fakes elsewhere (slack_sdk ignores NO_PROXY).
         proxy = name.lower().endswith("_proxy")
         if name.startswith(("FWTREND_", "SLACK_")) or secret or proxy:
@@ -53,14 +54,54 @@ def knowledge_copy(tmp_path: Path) -> Path:
 def store(tmp_path: Path) -> Iterator[Store]:
     opened = open_store(tmp_path / "fwtrend.db", KNOWLEDGE)
     yield opened
-    opened.db.close()
+    opened.close()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> str | None:
+    return pg.server_url()
+
+
+@pytest.fixture(scope="session")
+def pg_database(pg_server: str | None) -> Iterator[str]:
+    """This test run's own database, dropped at the end."""
+    if pg_server is None:
+        pg.unavailable("no PostgreSQL server answered")
+        raise AssertionError("unreachable")
+    url = pg.create_database(pg_server)
+    yield url
+    pg.drop_database(pg_server, url)
+
+
+@pytest.fixture
+def pg_url(pg_database: str) -> Iterator[str]:
+    """A URL whose tables live in a schema of this test's own, dropped afterwards."""
+    schema, url = pg.create_schema(pg_database)
+    yield url
+    pg.drop_schema(pg_database, schema)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> StoreTarget:
+    """Where a store lives, once per backend: a SQLite file, or a PostgreSQL schema's URL."""
+    if request.param == "sqlite":
+        return tmp_path / "fwtrend.db"
+    return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture
+def any_store(backend: StoreTarget) -> Iterator[Store]:
+    """An open, loaded store on each backend."""
+    opened = open_store(backend, KNOWLEDGE)
+    yield opened
+    opened.close()
 
 
 @pytest.fixture(scope="session")
 def shared_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     opened = open_store(tmp_path_factory.mktemp("store") / "fwtrend.db", KNOWLEDGE)
     yield opened
-    opened.db.close()
+    opened.close()
 
 
 @pytest.fixture(scope="session")
@@ -74,7 +115,7 @@ def prepared_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("bot-store") / "fwtrend.db"
     opened = open_store(path, KNOWLEDGE)
     opened.db.execute("pragma wal_checkpoint(truncate)")
-    opened.db.close()
+    opened.close()
     return path
 
 

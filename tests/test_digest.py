@@ -22,11 +22,12 @@ from bot.digest_view import digest_lines, digest_message
 from bot.refresh import run_refresh
 from bot.settings import Settings
 from bot.slack_delivery import SlackDelivery, web_client
-from bot.store import Store, open_store
+from bot.store import Store, StoreTarget, open_store
 from tests.bot_process import BOT_TOKEN, child_env, procfile_command
 from tests.conftest import KNOWLEDGE
 from tests.fakes.data_apis import FakeDataAPIs
 from tests.fakes.slack_api import FakeSlack
+from tests.pg import query, store_env
 
 MONDAY = date(2026, 11, 23)  # the frozen "today": a Monday, ISO week 2026-W48
 LAST_WEEK = MONDAY - timedelta(days=7)
@@ -40,10 +41,10 @@ def apis() -> Iterator[FakeDataAPIs]:
 
 
 @pytest.fixture
-def store(tmp_path: Path, apis: FakeDataAPIs) -> Iterator[Store]:
+def store(backend: StoreTarget, apis: FakeDataAPIs) -> Iterator[Store]:
     """Two refreshes a week apart with known moves: PyTorch +1%, JAX +10%, Keras −5%."""
-    opened = open_store(tmp_path / "fwtrend.db", KNOWLEDGE)
-    settings = Settings(**apis.settings_fields(), FWTREND_DB=str(opened.path))
+    opened = open_store(backend, KNOWLEDGE)
+    settings = Settings(**apis.settings_fields())
     for repo, stars in [("pytorch/pytorch", 100_000), ("jax-ml/jax", 30_000)]:
         apis.set_github_repo(repo, stargazers_count=stars)
     apis.set_github_repo("keras-team/keras", stargazers_count=60_000)
@@ -54,7 +55,7 @@ def store(tmp_path: Path, apis: FakeDataAPIs) -> Iterator[Store]:
     apis.set_github_repo("keras-team/keras", stargazers_count=57_000)
     run_refresh(opened, settings, names=["github"], today=MONDAY, client_options=FAST)
     yield opened
-    opened.db.close()
+    opened.close()
 
 
 @pytest.fixture
@@ -138,7 +139,7 @@ def test_new_claims_and_sources_since_the_last_digest(engine: Engine) -> None:
 
 
 def test_failed_source_is_named(store: Store, apis: FakeDataAPIs) -> None:
-    settings = Settings(**apis.settings_fields(), FWTREND_DB=str(store.path))
+    settings = Settings(**apis.settings_fields())
     apis.fail_next("dockerhub", 503, times=10)
     run_refresh(store, settings, names=["dockerhub"], today=MONDAY, client_options=FAST)
     digest = build_digest(Engine(store, today=MONDAY), MONDAY, since=LAST_WEEK)
@@ -182,7 +183,7 @@ def test_two_runners_at_once_post_once(store: Store, slack: FakeSlack, tmp_path:
     env = child_env(
         SLACK_BOT_TOKEN=BOT_TOKEN,
         SLACK_API_URL=slack.api_url,
-        FWTREND_DB=str(store.path),
+        **store_env(store),
         FWTREND_TODAY=MONDAY.isoformat(),
     )
     command = [
@@ -235,14 +236,17 @@ def test_restart_after_a_crash_before_posting_posts(engine: Engine, slack: FakeS
 
 def _abandon_claim(engine: Engine, channel: str) -> None:
     # As if the holder had been a process that no longer exists.
-    engine.store.db.execute(
-        "update digest_log set pid = ?, host = ? where channel = ?", [2**22 + 17, "gone", channel]
+    query(
+        engine.store,
+        "update digest_log set pid = ?, host = ? where channel = ?",
+        2**22 + 17,
+        "gone",
+        channel,
     )
     old = (datetime.now(ZoneInfo("UTC")) - timedelta(hours=1)).isoformat()
-    engine.store.db.execute(
-        "update digest_log set claimed_at = ? where channel = ?", [old, channel]
-    )
-    engine.store.db.conn.commit()
+    query(engine.store, "update digest_log set claimed_at = ? where channel = ?", old, channel)
+    if engine.store.backend == "sqlite":
+        engine.store.db.conn.commit()  # type: ignore[attr-defined]
 
 
 def test_rate_limited_post_is_retried(engine: Engine, slack: FakeSlack) -> None:
@@ -302,7 +306,7 @@ def test_clock_job_posts_to_every_channel(store: Store, slack: FakeSlack) -> Non
     settings = Settings(
         SLACK_BOT_TOKEN=BOT_TOKEN,
         SLACK_API_URL=slack.api_url,
-        FWTREND_DB=str(store.path),
+        **store_env(store),
         FWTREND_TODAY=MONDAY.isoformat(),
         FWTREND_DIGEST_CHANNELS="C1,C2",
         FWTREND_DIGEST_REFRESH="false",
@@ -314,7 +318,7 @@ def test_clock_job_posts_to_every_channel(store: Store, slack: FakeSlack) -> Non
 
 
 def test_cli_preview_and_errors(store: Store, tmp_path: Path) -> None:
-    env = child_env(FWTREND_DB=str(store.path), FWTREND_TODAY=MONDAY.isoformat())
+    env = child_env(**store_env(store), FWTREND_TODAY=MONDAY.isoformat())
     fwtrend = str(Path(sys.executable).with_name("fwtrend"))
     preview = subprocess.run(
         [fwtrend, "digest", "--preview"], env=env, capture_output=True, text=True
@@ -361,7 +365,7 @@ def test_clock_job_refreshes_first(store: Store, slack: FakeSlack, apis: FakeDat
         **apis.settings_fields(),
         SLACK_BOT_TOKEN=BOT_TOKEN,
         SLACK_API_URL=slack.api_url,
-        FWTREND_DB=str(store.path),
+        **store_env(store),
         FWTREND_TODAY=(MONDAY + timedelta(days=7)).isoformat(),
         FWTREND_DIGEST_CHANNELS="C1",
     )
@@ -370,7 +374,7 @@ def test_clock_job_refreshes_first(store: Store, slack: FakeSlack, apis: FakeDat
     engine = Engine(store, today=MONDAY + timedelta(days=7))
     [result] = digest_job(settings, engine, poster(engine, slack))
     assert result.outcome == "posted" and len(apis.calls) > calls  # it refreshed
-    runs = store.db.execute("select trigger from refresh_runs order by id desc").fetchone()
+    runs = query(store, "select trigger from refresh_runs order by id desc")[0]
     assert runs == ("clock",)
     [message] = slack.messages("C1")
     assert "36,300 stars" in json.dumps(message["blocks"])
@@ -383,7 +387,7 @@ def test_clock_process_starts_and_stops_cleanly_on_sigterm(store: Store, slack: 
     env = child_env(
         SLACK_BOT_TOKEN=BOT_TOKEN,
         SLACK_API_URL=slack.api_url,
-        FWTREND_DB=str(store.path),
+        **store_env(store),
         FWTREND_DIGEST_CHANNELS="C1",
         FWTREND_DIGEST_TZ="Europe/Berlin",
     )

@@ -17,16 +17,16 @@ from typing import Any
 import pytest
 
 from bot.answers import Engine
-from bot.locks import LockBusy, StoreLock
 from bot.refresh import RefreshReport, run_refresh
 from bot.refresh_view import summary_lines
 from bot.settings import Settings
 from bot.sources import SOURCES
 from bot.status import build_status
-from bot.store import Store, connect, open_store
+from bot.store import LockBusy, Store, StoreTarget, open_store
 from tests.bot_process import child_env
 from tests.conftest import KNOWLEDGE, ROOT
 from tests.fakes.data_apis import FakeDataAPIs
+from tests.pg import query, store_env
 
 FAST = {"min_interval": 0.0, "max_wait": 5.0}
 DAY = date(2026, 11, 23)
@@ -40,18 +40,16 @@ def fake() -> Iterator[FakeDataAPIs]:
 
 
 @pytest.fixture
-def live_store(tmp_path: Path) -> Iterator[Store]:
-    store = open_store(tmp_path / "fwtrend.db", KNOWLEDGE)
-    yield store
-    store.db.close()
+def live_store(any_store: Store) -> Store:
+    return any_store
 
 
-def settings_for(fake: FakeDataAPIs, db: Path, **changes: Any) -> Settings:
-    return Settings(**fake.settings_fields(), FWTREND_DB=str(db), **changes)
+def settings_for(fake: FakeDataAPIs, **changes: Any) -> Settings:
+    return Settings(**fake.settings_fields(), **changes)
 
 
 def refresh(store: Store, fake: FakeDataAPIs, **options: Any) -> RefreshReport:
-    settings = options.pop("settings", None) or settings_for(fake, store.path)
+    settings = options.pop("settings", None) or settings_for(fake)
     options.setdefault("client_options", FAST)
     options.setdefault("http_timeout", 1.0)
     options.setdefault("today", DAY)
@@ -59,7 +57,7 @@ def refresh(store: Store, fake: FakeDataAPIs, **options: Any) -> RefreshReport:
 
 
 def rows(store: Store, where: str, *params: Any) -> list[tuple[Any, ...]]:
-    return store.db.execute(f"select * from points where {where} order by id", params).fetchall()
+    return query(store, f"select * from points where {where} order by id", *params)
 
 
 # ---------------------------------------------------------------- the happy path
@@ -76,9 +74,9 @@ def test_refresh_lands_every_source_with_provenance(live_store: Store, fake: Fak
     assert star.value == 123_456 and star.origin == "live" and star.source_id == "live-github"
     assert star.provenance.endswith("/repos/pytorch/pytorch") and star.fetched_at is not None
     assert "live-github" in live_store.sources()
-    run = live_store.db.execute("select trigger, ok from refresh_runs").fetchall()
+    run = query(live_store, "select trigger, ok from refresh_runs")
     assert run == [("cli", 1)]
-    outcomes = live_store.db.execute("select count(*) from refresh_outcomes").fetchone()[0]
+    outcomes = query(live_store, "select count(*) from refresh_outcomes")[0][0]
     assert outcomes == len(SOURCES)
 
 
@@ -86,10 +84,10 @@ def test_same_day_rerun_updates_instead_of_duplicating(
     live_store: Store, fake: FakeDataAPIs
 ) -> None:
     refresh(live_store, fake)
-    count = live_store.db.execute("select count(*) from points").fetchone()[0]
+    count = query(live_store, "select count(*) from points")[0][0]
     fake.set_github_repo("pytorch/pytorch", stargazers_count=200_000)
     again = refresh(live_store, fake)
-    assert live_store.db.execute("select count(*) from points").fetchone()[0] == count
+    assert query(live_store, "select count(*) from points")[0][0] == count
     github = next(o for o in again.outcomes if o.name == "github")
     assert github.added == 0 and github.changed == 1
     assert live_store.latest("github-stars", "pytorch", limit=1)[0].value == 200_000
@@ -128,12 +126,12 @@ def test_site_wide_series_answer_without_a_framework(live_store: Store, fake: Fa
 
 
 def test_dry_run_writes_nothing(live_store: Store, fake: FakeDataAPIs) -> None:
-    before = rows(live_store, "1")
+    before = rows(live_store, "true")
     report = refresh(live_store, fake, dry_run=True)
     assert report.ok and report.dry_run and report.run_id is None
     assert sum(o.added for o in report.outcomes) > 0
-    assert rows(live_store, "1") == before
-    assert live_store.db.execute("select count(*) from refresh_runs").fetchone()[0] == 0
+    assert rows(live_store, "true") == before
+    assert query(live_store, "select count(*) from refresh_runs")[0][0] == 0
 
 
 # ---------------------------------------------------------------- faults
@@ -171,21 +169,23 @@ def test_a_failing_source_keeps_its_old_data_and_the_rest_land(
     assert REASONS[fault].lower() in (failed["github"].reason or "").lower()
     assert rows(live_store, "source_id = 'live-github'") == github_before
     assert rows(live_store, "origin = 'knowledge'") == knowledge_before
-    landed = live_store.db.execute(
+    landed = query(
+        live_store,
         "select count(*) from points where source_id = 'live-pypistats' and date = ?",
-        [DAY.isoformat()],
-    ).fetchone()[0]
+        DAY,
+    )[0][0]
     assert landed > 0
-    outcome = live_store.db.execute(
-        "select ok, reason from refresh_outcomes where source = 'github' order by run_id desc"
-    ).fetchone()
+    outcome = query(
+        live_store,
+        "select ok, reason from refresh_outcomes where source = 'github' order by run_id desc",
+    )[0]
     assert outcome[0] == 0 and outcome[1] == failed["github"].reason
 
 
 def test_connection_refused_fails_only_that_source(live_store: Store, fake: FakeDataAPIs) -> None:
     with FakeDataAPIs() as gone:
         closed = gone.service_url("dockerhub")
-    settings = settings_for(fake, live_store.path, FWTREND_DOCKERHUB_URL=closed)
+    settings = settings_for(fake, FWTREND_DOCKERHUB_URL=closed)
     report = refresh(live_store, fake, settings=settings, names=["dockerhub", "github"])
     assert [o.name for o in report.failed] == ["dockerhub"]
     assert "connect" in (report.failed[0].reason or "").lower()
@@ -202,7 +202,7 @@ def test_admin_status_names_a_failed_source(live_store: Store, fake: FakeDataAPI
 
 
 def test_tokens_never_reach_the_report(live_store: Store, fake: FakeDataAPIs) -> None:
-    settings = settings_for(fake, live_store.path, GITHUB_TOKEN="ghp_secret123456")
+    settings = settings_for(fake, GITHUB_TOKEN="ghp_secret123456")
     fake.fail_next("github", 503, times=10)
     report = refresh(live_store, fake, settings=settings, names=["github"])
     assert "ghp_secret123456" not in report.model_dump_json()
@@ -211,39 +211,51 @@ def test_tokens_never_reach_the_report(live_store: Store, fake: FakeDataAPIs) ->
 # ---------------------------------------------------------------- one at a time
 
 
-def test_lock_is_exclusive_and_freed_when_its_holder_died(live_store: Store) -> None:
-    first = StoreLock(live_store.db, "refresh", timedelta(minutes=5), holder="first")
+def test_lock_is_exclusive_and_freed_when_its_holder_died(
+    live_store: Store, backend: StoreTarget
+) -> None:
+    first = live_store.lock("refresh", timedelta(minutes=5), holder="first")
     first.acquire()
-    other = StoreLock(connect(live_store.path), "refresh", timedelta(minutes=5), holder="other")
-    with pytest.raises(LockBusy, match="already running since"):
+    second = open_store(backend, KNOWLEDGE)  # as another process would
+    other = second.lock("refresh", timedelta(minutes=5), holder="other")
+    with pytest.raises(LockBusy, match=r"already running since .* \(first\)"):
         other.acquire()
     first.release()
     other.acquire()
     other.release()
+    second.close()
+    if live_store.backend == "postgres":
+        return  # a dead holder's session frees it: see test_store_contract.py
     # A holder on this machine whose process is gone: the lock is free at once.
     dead = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"], text=True, capture_output=True
     ).stdout.strip()
     far = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
-    live_store.db.execute(
+    query(
+        live_store,
         "insert or replace into locks values ('refresh', 'ghost', ?, ?, ?, ?)",
-        [first.host, int(dead), datetime.now(UTC).isoformat(), far],
+        first.host,
+        int(dead),
+        datetime.now(UTC).isoformat(),
+        far,
     )
-    live_store.db.conn.commit()
+    live_store.db.conn.commit()  # type: ignore[attr-defined]
     first.acquire()
     first.release()
     # Held on another machine: only its expiry frees it.
-    live_store.db.execute(
+    query(
+        live_store,
         "insert or replace into locks values ('refresh', 'remote', 'elsewhere', 1, ?, ?)",
-        [datetime.now(UTC).isoformat(), far],
+        datetime.now(UTC).isoformat(),
+        far,
     )
-    live_store.db.conn.commit()
+    live_store.db.conn.commit()  # type: ignore[attr-defined]
     with pytest.raises(LockBusy):
         first.acquire()
 
 
-def cli_env(fake: FakeDataAPIs, db: Path, **extra: str) -> dict[str, str]:
-    return child_env(**fake.env(), FWTREND_DB=str(db), **extra)
+def cli_env(fake: FakeDataAPIs, target: StoreTarget, **extra: str) -> dict[str, str]:
+    return child_env(**fake.env(), **store_env(target), **extra)
 
 
 def fwtrend(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -251,10 +263,11 @@ def fwtrend(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
 
 
-def test_two_refreshes_started_together_run_once(tmp_path: Path, fake: FakeDataAPIs) -> None:
-    open_store(tmp_path / "fwtrend.db", KNOWLEDGE).db.close()
+def test_two_refreshes_started_together_run_once(
+    live_store: Store, backend: StoreTarget, fake: FakeDataAPIs
+) -> None:
     fake.latency(0.3)
-    env = cli_env(fake, tmp_path / "fwtrend.db")
+    env = cli_env(fake, backend)
     command = [str(Path(sys.executable).with_name("fwtrend")), "refresh", "--source", "github"]
     procs = [
         subprocess.Popen(
@@ -266,9 +279,8 @@ def test_two_refreshes_started_together_run_once(tmp_path: Path, fake: FakeDataA
     codes = sorted(code for code, _, _ in results)
     assert codes == [0, 3], results
     busy = next(err for code, _, err in results if code == 3)
-    assert "already running since" in busy
-    db = sqlite3.connect(tmp_path / "fwtrend.db")
-    assert db.execute("select count(*) from refresh_runs").fetchone()[0] == 1
+    assert "already running since" in busy and "Traceback" not in busy
+    assert query(live_store, "select count(*) from refresh_runs") == [(1,)]
 
 
 KILLED_WRITER = textwrap.dedent(
@@ -277,40 +289,43 @@ KILLED_WRITER = textwrap.dedent(
     from pathlib import Path
     sys.path.insert(0, {root!r})
     import bot.refresh as r
+    import bot.store.{backend} as backend
     from bot.settings import Settings
     from bot.store import open_store
 
-    row, written = r._row, []
+    values, written = backend.point_values, []
 
-    def slow_row(point):
+    def slow_values(point):
         # Ten points into the source's transaction: say so, then wait to be killed.
         written.append(point)
         if len(written) == 10:
             Path({flag!r}).write_text("writing")
             time.sleep(60)
-        return row(point)
+        return values(point)
 
-    r._row = slow_row
-    store = open_store(Path({db!r}), Path({knowledge!r}))
+    backend.point_values = slow_values
+    store = open_store({target!r}, Path({knowledge!r}))
     r.run_refresh(store, Settings(), names=["stackexchange"], client_options={{"min_interval": 0}})
     """
 )
 
 
 def test_sigkill_while_writing_leaves_no_half_written_source(
-    tmp_path: Path, fake: FakeDataAPIs
+    live_store: Store, backend: StoreTarget, tmp_path: Path, fake: FakeDataAPIs
 ) -> None:
-    db = tmp_path / "fwtrend.db"
-    store = open_store(db, KNOWLEDGE)
-    refresh(store, fake, names=["stackexchange"], today=DAY - timedelta(days=40))
-    before = rows(store, "source_id = 'live-stackexchange'")
-    store.db.close()
+    refresh(live_store, fake, names=["stackexchange"], today=DAY - timedelta(days=40))
+    before = rows(live_store, "source_id = 'live-stackexchange'")
+    sources_before = query(live_store, "select * from sources order by id")
     flag = tmp_path / "writing"
     script = KILLED_WRITER.format(
-        root=str(ROOT), flag=str(flag), db=str(db), knowledge=str(KNOWLEDGE)
+        root=str(ROOT),
+        flag=str(flag),
+        backend=live_store.backend,
+        target=str(backend),
+        knowledge=str(KNOWLEDGE),
     )
     child = subprocess.Popen(
-        [sys.executable, "-c", script], env=cli_env(fake, db), start_new_session=True
+        [sys.executable, "-c", script], env=cli_env(fake, backend), start_new_session=True
     )
     try:
         deadline = time.monotonic() + 30
@@ -321,16 +336,15 @@ def test_sigkill_while_writing_leaves_no_half_written_source(
     finally:
         os.killpg(child.pid, signal.SIGKILL)
         child.wait(10)
-    check = sqlite3.connect(db)
-    assert check.execute("pragma integrity_check").fetchone() == ("ok",)
-    after = check.execute(
-        "select * from points where source_id = 'live-stackexchange' order by id"
-    ).fetchall()
-    assert after == before  # the half-written transaction is gone, the old data intact
+    if live_store.backend == "sqlite":
+        check = sqlite3.connect(str(backend))
+        assert check.execute("pragma integrity_check").fetchone() == ("ok",)
+        check.close()
+    # The half-written transaction is gone, the old data intact.
+    assert rows(live_store, "source_id = 'live-stackexchange'") == before
+    assert query(live_store, "select * from sources order by id") == sources_before
     # The dead holder's lock does not block the next refresh.
-    store = open_store(db, KNOWLEDGE)
-    assert refresh(store, fake, names=["stackexchange"]).ok
-    store.db.close()
+    assert refresh(live_store, fake, names=["stackexchange"]).ok
 
 
 # ---------------------------------------------------------------- the command line

@@ -27,7 +27,7 @@ def slack() -> Iterator[FakeSlack]:
 
 def replier(slack: FakeSlack, store_path: Path, engine: Engine) -> Replier:
     delivery = SlackDelivery(web_client(BOT_TOKEN, slack.api_url), processing_timeout=0.3)
-    return Replier(engine, BotState(store_path), delivery, AdminGate(["UADMIN1"]))
+    return Replier(engine, BotState(engine.store), delivery, AdminGate(["UADMIN1"]))
 
 
 def test_a_slow_upload_sends_the_answer_first_and_the_chart_after(

@@ -7,7 +7,6 @@ import json
 import logging
 import threading
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 from wsgiref.util import setup_testing_defaults
@@ -23,7 +22,7 @@ from bot.commands import clean_slack_text, parse_command
 from bot.models import Answer
 from bot.slack_messages import help_message, notice, status_message
 from bot.status import build_status, format_bytes
-from bot.store import Store, open_store
+from bot.store import Store, StoreTarget, open_store
 from bot.web import make_wsgi_app
 from tests.conftest import KNOWLEDGE
 from tests.fakes.slack_api import sign
@@ -88,9 +87,8 @@ def test_admin_gate_without_admins_explains_the_setting() -> None:
 
 
 @pytest.fixture
-def state(tmp_path: Path) -> BotState:
-    open_store(tmp_path / "fwtrend.db", KNOWLEDGE).db.close()
-    return BotState(tmp_path / "fwtrend.db")
+def state(any_store: Store) -> BotState:
+    return BotState(any_store)
 
 
 def test_saved_answers_round_trip_and_expire(
@@ -107,8 +105,11 @@ def test_saved_answers_round_trip_and_expire(
     assert state.load_answer(answer_id) is None
 
 
-def test_first_delivery_is_true_once_even_across_threads(state: BotState, tmp_path: Path) -> None:
-    other = BotState(tmp_path / "fwtrend.db")  # a second process's view of the same store
+def test_first_delivery_is_true_once_even_across_threads(
+    state: BotState, backend: StoreTarget
+) -> None:
+    second = open_store(backend, KNOWLEDGE)  # a second process's view of the same store
+    other = BotState(second)
     results: list[bool] = []
     lock = threading.Lock()
 
@@ -124,32 +125,39 @@ def test_first_delivery_is_true_once_even_across_threads(state: BotState, tmp_pa
         thread.join()
     assert sorted(results) == [False] * 7 + [True]
     assert state.first_delivery("event:Ev2") is True
+    second.close()
 
 
 # ---------------------------------------------------------------- chart files
 
 
-def test_chart_files_are_content_addressed_and_keyed(tmp_path: Path) -> None:
-    charts = ChartFiles(tmp_path / "charts", b"key-one")
+def test_chart_files_are_content_addressed_and_keyed(
+    any_store: Store, backend: StoreTarget
+) -> None:
+    charts = ChartFiles(any_store, b"key-one")
     name = charts.save(b"\x89PNG one")
     assert charts.save(b"\x89PNG one") == name
     assert charts.save(b"\x89PNG two") != name
-    assert ChartFiles(tmp_path / "charts", b"key-two").name_for(b"\x89PNG one") != name
-    path = charts.path(name)
-    assert path is not None and path.read_bytes() == b"\x89PNG one"
+    assert ChartFiles(any_store, b"key-two").name_for(b"\x89PNG one") != name
+    assert charts.read(name) == b"\x89PNG one"
     for bad in ["../fwtrend.db", name.upper(), name[:-4] + ".txt", "0" * 40 + ".png"]:
-        assert charts.path(bad) is None
-    assert list((tmp_path / "charts").glob(".*.tmp")) == []  # no temp files left behind
+        assert charts.read(bad) is None
+    # Another web process (another connection to the same store) serves the same chart.
+    other = open_store(backend, KNOWLEDGE)
+    assert ChartFiles(other, b"key-one").read(name) == b"\x89PNG one"
+    other.close()
 
 
-def test_chart_files_prune_old_charts(tmp_path: Path) -> None:
-    import os
-
-    charts = ChartFiles(tmp_path, b"k")
-    old, new = charts.save(b"old"), charts.save(b"new")
-    os.utime(tmp_path / old, (0, 0))
-    assert charts.prune() == 1
-    assert charts.path(old) is None and charts.path(new) is not None
+def test_chart_files_prune_old_charts(any_store: Store) -> None:
+    charts = ChartFiles(any_store, b"k")
+    old = charts.save(b"old")
+    assert charts.prune(max_age=3600) == 0  # just shown
+    new = charts.save(b"new")
+    # A cut-off later than every showing takes them all.
+    assert charts.prune(max_age=-3600) == 2
+    assert charts.read(old) is None and charts.read(new) is None
+    kept = charts.save(b"kept")
+    assert charts.prune() == 0 and charts.read(kept) == b"kept"
 
 
 # ---------------------------------------------------------------- web routes
@@ -167,8 +175,8 @@ def call(app: Any, path: str, method: str = "GET", **headers: str) -> tuple[str,
     return seen["status"], seen["headers"], body
 
 
-def test_web_routes(tmp_path: Path) -> None:
-    charts = ChartFiles(tmp_path, b"k")
+def test_web_routes(store: Store) -> None:
+    charts = ChartFiles(store, b"k")
     name = charts.save(b"\x89PNG data")
     slack_calls: list[str] = []
 
