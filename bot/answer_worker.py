@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import threading
+import time
 
 from bot.jobs import Job, JobResult
 from bot.replies import LateChart, Replier
@@ -15,8 +17,16 @@ log = logging.getLogger("fwtrend.worker")
 # core behind an answer would miss the floor the whole design is for.
 WORKER_NICENESS = 10
 
+# A worker whose acknowledging process is gone (SIGKILLed, OOM-killed, restarted by gunicorn)
+# has nobody to take its results, and it ignores SIGTERM: it finishes the job it is running,
+# for at most as long as a deploy's drain, then exits instead of lingering as an orphan.
+PARENT_POLL_SECONDS = 0.5
+ORPHAN_GRACE_SECONDS = 20.0
+
 _replier: Replier | None = None
 _late: list[LateChart] = []
+_idle = threading.Event()
+_idle.set()
 
 
 def init_worker(socket: bool) -> None:
@@ -27,6 +37,10 @@ def init_worker(socket: bool) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.nice(WORKER_NICENESS)
+    parent = os.getppid()
+    threading.Thread(
+        target=_exit_when_orphaned, args=(parent,), name="fwtrend-orphan-watch", daemon=True
+    ).start()
 
     from bot.cli import load_settings, open_engine
     from bot.serve import build_replier, configure_logging
@@ -37,8 +51,24 @@ def init_worker(socket: bool) -> None:
     log.info("answer worker ready (pid %d)", os.getpid())
 
 
+def _exit_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_SECONDS)
+    log.warning("answer worker %d: its web process %d is gone; exiting", os.getpid(), parent)
+    _idle.wait(ORPHAN_GRACE_SECONDS)  # let a reply that is under way reach the user
+    os._exit(0)
+
+
 def run_job(job: Job) -> JobResult:
     """Do one job and deliver its reply; a failure is reported to the user, never raised."""
+    _idle.clear()
+    try:
+        return _run_job(job)
+    finally:
+        _idle.set()
+
+
+def _run_job(job: Job) -> JobResult:
     replier = _replier
     assert replier is not None, "init_worker runs first"
     _late.clear()

@@ -105,6 +105,31 @@ def test_a_job_that_kills_two_workers_gets_an_apology(fake: FakeSlack, bot: BotP
     assert "PyTorch" in after["text"]
 
 
+def _parent_of(pid: int) -> int:
+    # /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces, so split after ")".
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_workers_exit_when_their_web_process_is_killed(fake: FakeSlack, bot: BotProcess) -> None:
+    [worker] = worker_pids(bot, 1)
+    web = _parent_of(worker)  # the gunicorn worker that owns the pool, not the master
+    assert web != bot.pid and _alive(web)
+    os.kill(web, signal.SIGKILL)  # OOM killer, or a crash: nothing gets to shut the pool down
+    deadline = time.monotonic() + 15
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _alive(worker), "an orphaned answer worker kept running"
+    assert "its web process" in bot.log and "is gone; exiting" in bot.log
+
+
 # ---------------------------------------------------------------- deploys
 
 

@@ -78,7 +78,7 @@ def test_heroku_style_url_and_status_name_the_backend(pg_url: str) -> None:
     upgrade = fwtrend("db", "upgrade", env=child_env(DATABASE_URL=heroku))
     assert upgrade.returncode == 0, upgrade.stderr
     assert "PostgreSQL postgres@127.0.0.1:5432/" in upgrade.stdout
-    assert "5 migrations applied" in upgrade.stdout and "knowledge reloaded" in upgrade.stdout
+    assert "6 migrations applied" in upgrade.stdout and "knowledge reloaded" in upgrade.stdout
     status = fwtrend("status", env=child_env(DATABASE_URL=heroku))
     assert status.returncode == 0, status.stderr
     assert "Store: PostgreSQL postgres@127.0.0.1:5432/fwtrend_test_" in status.stdout
@@ -103,7 +103,7 @@ def test_release_steps_started_together_migrate_and_load_once(pg_url: str, tmp_p
         outputs = [(p.wait(120), *p.communicate()) for p in procs]
         assert [code for code, _, _ in outputs] == [0, 0, 0], outputs
         said = sorted(out.split(": ", 1)[1].strip() for _, out, _ in outputs)
-        assert said[0].startswith("0 migrations applied") and said[-1].startswith("5 migrations")
+        assert said[0].startswith("0 migrations applied") and said[-1].startswith("6 migrations")
         assert sum("knowledge reloaded" in s for s in said) == 1, said
 
 
