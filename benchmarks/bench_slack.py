@@ -125,24 +125,56 @@ def _kib(path: str, field: str) -> int:
     return 0
 
 
-def process_tree_memory(pid: int) -> tuple[int, int]:
-    """(sum of RSS, sum of PSS) in bytes over the process tree of ``pid``."""
-    pids = process_tree(pid)
-    rss = sum(_kib(f"/proc/{p}/status", "VmRSS:") for p in pids)
-    pss = sum(_kib(f"/proc/{p}/smaps_rollup", "Pss:") for p in pids)
-    return rss, pss
+def process_tree_memory(pid: int) -> dict[int, tuple[int, int]]:
+    """(RSS, PSS) in bytes of each process in the tree of ``pid``."""
+    return {
+        p: (_kib(f"/proc/{p}/status", "VmRSS:"), _kib(f"/proc/{p}/smaps_rollup", "Pss:"))
+        for p in process_tree(pid)
+    }
+
+
+def role(pid: int, master: int) -> str:
+    """What a process of the bot's tree is, from its command line."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return "gone"
+    if pid == master:
+        return "gunicorn master"
+    for marker, name in (
+        ("resource_tracker", "resource tracker"),
+        ("forkserver", "forkserver"),
+        ("multiprocessing", "answer worker"),
+        ("gunicorn", "acknowledging worker"),
+    ):
+        if marker in argv:
+            return name
+    return "other"
 
 
 class RssSampler(threading.Thread):
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid, self.peak, self.peak_pss, self._done = pid, 0, 0, threading.Event()
+        self.each: dict[int, tuple[str, int, int]] = {}  # pid: (role, peak RSS, peak PSS)
 
     def run(self) -> None:
         while not self._done.is_set():
-            rss, pss = process_tree_memory(self.pid)
+            memory = process_tree_memory(self.pid)
+            rss = sum(r for r, _ in memory.values())
+            pss = sum(p for _, p in memory.values())
             self.peak, self.peak_pss = max(self.peak, rss), max(self.peak_pss, pss)
+            for pid, (r, p) in memory.items():
+                name, top_r, top_p = self.each.get(pid) or (role(pid, self.pid), 0, 0)
+                self.each[pid] = (name, max(top_r, r), max(top_p, p))
             self._done.wait(0.1)
+
+    def breakdown(self) -> str:
+        """Each process's peak RSS/PSS by role (peaks need not coincide: the sums are sampled
+        together, so they can be below the sum of these)."""
+        mb = 2**20
+        parts = sorted(self.each.values())
+        return ", ".join(f"{name} {r / mb:.0f}/{p / mb:.0f}" for name, r, p in parts)
 
     def stop(self) -> tuple[int, int]:
         self._done.set()
@@ -197,7 +229,7 @@ def where(fake: SlackElsewhere) -> Any:
 
 def run_fwtrend(
     fake: SlackElsewhere, db: Path, *, public: bool, answers: str
-) -> tuple[dict[str, float], tuple[int, int]]:
+) -> tuple[dict[str, float], tuple[int, int], str]:
     bot = BotProcess(where(fake), db)
     if public:
         bot.env["FWTREND_PUBLIC_URL"] = bot.url
@@ -207,7 +239,7 @@ def run_fwtrend(
         sampler = RssSampler(bot.pid)
         sampler.start()
         result = fire(bot.post, fake, "fwtrend", answers=answers)
-        return result, sampler.stop()
+        return result, sampler.stop(), sampler.breakdown()
 
 
 def run_bare(fake: SlackElsewhere, db: Path) -> dict[str, float]:
@@ -264,6 +296,7 @@ TARGET_RSS = 300 * 2**20
 
 def main() -> None:
     runs: list[tuple[str, str, dict[str, float], tuple[int, int]]] = []
+    breakdowns: list[tuple[str, str]] = []
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "fwtrend.db"
         open_store(db, default_knowledge_dir()).close()
@@ -273,10 +306,11 @@ def main() -> None:
         try:
             for public in (True, False):
                 for answers in os.environ.get("BENCH_MODES", "each,end").split(","):
-                    result, memory = run_fwtrend(fake, db, public=public, answers=answers)
+                    result, memory, each = run_fwtrend(fake, db, public=public, answers=answers)
                     charts = "served charts" if public else "uploaded charts"
                     load = "20 askers" if answers == "each" else "burst"
                     runs.append((f"fwtrend, {charts}, {load}", load, result, memory))
+                    breakdowns.append((f"{charts}, {load}", each))
                     fake.reset()
             bare = run_bare(fake, db)
         finally:
@@ -304,6 +338,9 @@ def main() -> None:
             f"{r['answer_p50'] * ms:>10.1f}ms{r['answer_p95'] * ms:>10.1f}ms"
             f"{rss / mb:>6.0f}MB{pss / mb:>6.0f}MB"
         )
+    print("Peak memory per process, RSS/PSS in MB:")
+    for label, each in breakdowns:
+        print(f"  {label}: {each}")
     for load, target in TARGET_ANSWER.items():
         mine = [(r, memory) for _, kind, r, memory in runs if kind == load]
         ratio = max(r["ack_p99"] for r, _ in mine) / bare["ack_p99"]

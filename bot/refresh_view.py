@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.formatting import format_day, format_delta, format_number, format_value
-from bot.refresh import Move, RefreshReport, Stage
 
 if TYPE_CHECKING:
+    # Types only: Slack's refresh summary is built where bot.refresh (httpx, sources) is not loaded.
     from rich.progress import Progress, TaskID
     from rich.table import Table
+
+    from bot.refresh import Move, RefreshReport, Stage
 
 
 def move_line(move: Move, names: dict[str, str]) -> str:

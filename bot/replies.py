@@ -7,6 +7,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
@@ -15,11 +16,8 @@ from bot.answers import Engine
 from bot.bot_state import BotState, SavedAnswer
 from bot.chart_files import ChartFiles
 from bot.commands import ADMIN_ACTIONS, Command, parse_command
-from bot.digest_post import DigestPoster
-from bot.digest_view import digest_message
 from bot.export import answer_csv
 from bot.models import Answer, ChartSpec, Query
-from bot.refresh import LockBusy, RefreshReport, unknown_sources
 from bot.render.charts import chart_alt_text, render_chart
 from bot.slack_delivery import DeliveryError, SlackDelivery
 from bot.slack_messages import (
@@ -38,16 +36,22 @@ from bot.slack_messages import (
     refresh_message,
     status_message,
 )
-from bot.sources import SOURCES
 from bot.status import build_status
+from bot.store import LockBusy
 from bot.understand import QueryError
+
+if TYPE_CHECKING:
+    # Only workers refresh and post digests: the acknowledging process never imports them
+    # (with them come the live sources, httpx and rich: ~20 MB it would hold for nothing).
+    from bot.digest_post import DigestPoster
+    from bot.refresh import RefreshReport
 
 log = logging.getLogger("fwtrend.replies")
 
 LATE_CHART_TIMEOUT = 120.0  # seconds to keep waiting for a slow upload after the answer went
 
 # (source names, who asked) → the report; raises LockBusy when a refresh is already running.
-Refresher = Callable[[list[str], str], RefreshReport]
+Refresher = Callable[[list[str], str], "RefreshReport"]
 
 ADMIN_USAGE = "Admin commands: {actions}. Example: `/fwtrend admin status`."
 REFRESH_STARTED = "Refreshing {names} from the public APIs; the summary follows here."
@@ -159,6 +163,10 @@ class Replier:
         return Triage(command=command, query=query)
 
     def _triage_refresh(self, command: Command) -> Triage:
+        # Here, not at the top: an admin refresh is rare, the live sources are heavy.
+        from bot.refresh import unknown_sources
+        from bot.sources import SOURCES
+
         unknown = unknown_sources(command.admin_args)
         if unknown:
             choices = ", ".join(f"`{name}`" for name in SOURCES)
@@ -242,6 +250,8 @@ class Replier:
         if self.digests is None:
             self.deliver_private(origin, notice(DIGEST_UNAVAILABLE))
             return
+        from bot.digest_view import digest_message  # a worker's job: see the imports above
+
         digest = self.digests.preview(self.engine.today, origin.channel_id or None)
         file_id = self.digests.attach_chart(digest)
         self.deliver_private(origin, digest_message(digest, slack_file_id=file_id))

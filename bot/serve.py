@@ -16,8 +16,6 @@ from bot.answer_pool import AnswerPool
 from bot.answers import Engine
 from bot.bot_state import BotState
 from bot.chart_files import ChartFiles
-from bot.digest_post import DigestPoster
-from bot.refresh import refresh_with_settings
 from bot.replies import LateCharts, Replier
 from bot.settings import Settings
 from bot.slack_delivery import SlackDelivery, web_client
@@ -126,18 +124,29 @@ def build_replier(
     *,
     socket: bool = False,
     late: LateCharts | None = None,
+    answers: bool = True,
 ) -> Replier:
     """The engine, the bot's state and Slack delivery wired together: the acknowledging
-    process builds one to triage, each answer worker one to answer."""
+    process builds one to triage (``answers=False``), each answer worker one to answer."""
     check_slack_settings(settings, socket=socket)
     public_url = None if socket else settings.public_url
     charts = ChartFiles(engine.store, chart_key(settings)) if public_url else None
     delivery = SlackDelivery(_client(settings))
+    gate = AdminGate(settings.admins)
+    if not answers:
+        # Triage never refreshes or posts a digest; leaving them out keeps their modules (the
+        # live sources, httpx, rich) out of the acknowledging process.
+        return Replier(
+            engine, BotState(engine.store), delivery, gate, charts=charts, public_url=public_url
+        )
+    from bot.digest_post import DigestPoster
+    from bot.refresh import refresh_with_settings
+
     return Replier(
         engine,
         BotState(engine.store),
         delivery,
-        AdminGate(settings.admins),
+        gate,
         charts=charts,
         public_url=public_url,
         refresher=lambda names, trigger: refresh_with_settings(settings, names, trigger),
@@ -150,7 +159,7 @@ def build_bot(settings: Settings, engine: Engine, *, socket: bool = False) -> Bo
     """The Bolt app that triages and acknowledges, and the worker processes that answer."""
     from bot.slack_app import create_app
 
-    replier = build_replier(settings, engine, socket=socket)
+    replier = build_replier(settings, engine, socket=socket, answers=False)
     # Answers and charts are CPU-bound Python: in worker processes they never hold the GIL
     # an acknowledgement needs.
     pool = AnswerPool(settings.answer_processes, socket=socket, on_lost=replier.report_lost)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
@@ -17,9 +17,11 @@ from bot.blocks import (
     section_block,
 )
 from bot.models import Answer, ChartSpec, TableRow
-from bot.refresh import RefreshReport
 from bot.refresh_view import headline, moves_lines
 from bot.status import StatusReport, series_lines, source_line, status_lines
+
+if TYPE_CHECKING:
+    from bot.refresh import RefreshReport  # a type only: the acknowledging process never refreshes
 
 BlockDict = dict[str, Any]
 

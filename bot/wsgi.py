@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -10,9 +11,19 @@ if TYPE_CHECKING:
 
 def application() -> WSGIApplication:
     """Build the bot from the environment's settings (run once, in the gunicorn worker)."""
-    from bot.cli import load_settings, open_engine
-    from bot.refusal_log import limit_gunicorn_refusals
-    from bot.serve import configure_logging, make_web_app
+    # sqlite-utils imports numpy whenever it is installed (~12 MB), only to map numpy scalar
+    # types to columns; this process stores none and draws no chart (its answer workers do),
+    # so it loads the bot without. Afterwards anything that really needs numpy still gets it.
+    blocked = "numpy" not in sys.modules
+    if blocked:
+        sys.modules["numpy"] = None  # type: ignore[assignment]
+    try:
+        from bot.cli import load_settings, open_engine
+        from bot.refusal_log import limit_gunicorn_refusals
+        from bot.serve import configure_logging, make_web_app
+    finally:
+        if blocked:
+            del sys.modules["numpy"]
 
     configure_logging()
     limit_gunicorn_refusals()
