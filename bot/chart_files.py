@@ -7,6 +7,8 @@ import hmac
 import os
 import re
 import tempfile
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,6 +19,11 @@ NAME = re.compile(r"^[0-9a-f]{40}\.png$")
 # covers re-renders in clients that evict their cache.
 MAX_AGE_SECONDS = 30 * 24 * 3600
 _PRUNE_EVERY = 100
+# A chart saved this recently is not written again (its last showing moves on at most this
+# late, against a month's keep): popular charts repeat every few seconds in a busy channel,
+# and each write is a store transaction the answer waits for.
+RESAVE_AFTER_SECONDS = 3600.0
+_RECENT_KEPT = 512
 
 
 class ChartFiles:
@@ -31,6 +38,8 @@ class ChartFiles:
         self.store = store
         self._key = key
         self._saves = 0
+        self._recent: dict[str, float] = {}  # name: time.monotonic() of its last write
+        self._lock = threading.Lock()
 
     def name_for(self, png: bytes) -> str:
         """The file name of a PNG: the same chart always gets the same name, nobody can guess it."""
@@ -40,8 +49,16 @@ class ChartFiles:
     def save(self, png: bytes) -> str:
         """Store a PNG (once per content; shown again, it is kept longer) and return its name."""
         name = self.name_for(png)
+        now = time.monotonic()
+        with self._lock:
+            if now - self._recent.get(name, -RESAVE_AFTER_SECONDS) < RESAVE_AFTER_SECONDS:
+                return name
         # One transaction: Slack may fetch the URL the moment it is posted, never half a chart.
         self.store.save_chart(name, png)
+        with self._lock:
+            if len(self._recent) >= _RECENT_KEPT:
+                self._recent.clear()
+            self._recent[name] = now
         self._saves += 1
         if self._saves % _PRUNE_EVERY == 0:
             self.prune()
@@ -55,6 +72,8 @@ class ChartFiles:
 
     def prune(self, max_age: float = MAX_AGE_SECONDS) -> int:
         """Delete charts not shown for ``max_age`` seconds; return how many went."""
+        with self._lock:
+            self._recent.clear()  # what it deletes must be written again when shown again
         return self.store.prune_charts(datetime.now(UTC) - timedelta(seconds=max_age))
 
 

@@ -15,6 +15,7 @@ from bot.admin import AdminGate
 from bot.answers import Engine
 from bot.bot_state import BotState, SavedAnswer
 from bot.chart_files import ChartFiles
+from bot.chart_uploads import PrivateUploads
 from bot.commands import ADMIN_ACTIONS, Command, parse_command
 from bot.export import answer_csv
 from bot.models import Answer, ChartSpec, Query
@@ -134,6 +135,7 @@ class Replier:
         self.refresher = refresher
         self.digests = digests
         self.late_charts = late_charts or self._wait_for_chart
+        self.uploads = PrivateUploads()
 
     # ------------------------------------------------------------ the fast path (before ack)
 
@@ -400,13 +402,17 @@ class Replier:
         if image_url:
             return ChartAttachment(image_url=image_url)
         # No public URL: a response_url message cannot carry a file, so upload privately and
-        # reference the file once Slack has processed it.
+        # reference the file once Slack has processed it (once per distinct chart).
+        file_id = self.uploads.get(png)
+        if file_id:
+            return ChartAttachment(slack_file_id=file_id)
         try:
             file_id = self._upload(answer, png)
             if not self.delivery.wait_processed(file_id):
                 return ChartAttachment(pending_file_id=file_id)
         except DeliveryError as exc:
             return ChartAttachment(missing=f"upload failed: {exc.reason[:80]}")
+        self.uploads.remember(png, file_id)
         return ChartAttachment(slack_file_id=file_id)
 
     def _served_url(self, png: bytes) -> str | None:
