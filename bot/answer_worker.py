@@ -43,11 +43,12 @@ def init_worker(socket: bool) -> None:
     ).start()
 
     from bot.cli import load_settings, open_engine
-    from bot.serve import build_replier, configure_logging
+    from bot.serve import build_replier, configure_logging, freeze_startup_objects
 
     configure_logging()
     settings = load_settings()
     _replier = build_replier(settings, open_engine(settings), socket=socket, late=_late.append)
+    freeze_startup_objects()
     log.info("answer worker ready (pid %d)", os.getpid())
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
@@ -202,6 +203,18 @@ def make_web_app(settings: Settings, engine: Engine) -> WSGIApplication:
     )
 
 
+def freeze_startup_objects() -> None:
+    """Exempt everything loaded at start-up (modules, models, the knowledge base) from the
+    cyclic garbage collector, once the process is built.
+
+    A full collection walks every tracked object while holding the GIL: in a built bot that is
+    a pause of ~20 ms, which lands on whatever acknowledgements are in flight (the p99). Those
+    objects live as long as the process anyway; afterwards a collection only walks new ones.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def configure_logging() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -263,6 +276,7 @@ def run_socket(settings: Settings, engine: Engine) -> None:
 
     configure_logging()
     bot = build_bot(settings, engine, socket=True)
+    freeze_startup_objects()
     assert settings.slack_app_token is not None
     try:
         start_socket_mode(bot.app, settings.slack_app_token.get_secret_value())

@@ -20,7 +20,7 @@ def application() -> WSGIApplication:
     try:
         from bot.cli import load_settings, open_engine
         from bot.refusal_log import limit_gunicorn_refusals
-        from bot.serve import configure_logging, make_web_app
+        from bot.serve import configure_logging, freeze_startup_objects, make_web_app
     finally:
         if blocked:
             del sys.modules["numpy"]
@@ -28,4 +28,6 @@ def application() -> WSGIApplication:
     configure_logging()
     limit_gunicorn_refusals()
     settings = load_settings()
-    return make_web_app(settings, open_engine(settings))
+    app = make_web_app(settings, open_engine(settings))
+    freeze_startup_objects()
+    return app
