@@ -95,3 +95,28 @@ def test_socket_mode_does_not_need_a_signing_secret() -> None:
     assert slack_config_problems(settings, socket=False) == [
         "SLACK_SIGNING_SECRET is not set (Basic Information → Signing Secret)"
     ]
+
+
+LEAN_CHECK = """
+import sys
+from bot.wsgi import application
+application()  # first, as in gunicorn's worker
+from bot.serve import drain_answers
+drain_answers()
+print(",".join(m for m in sys.argv[1:] if m in sys.modules) or "none")
+"""
+
+
+def test_the_acknowledging_process_loads_no_refresh_digest_or_chart_code(
+    fake: FakeSlack, tmp_path: Path
+) -> None:
+    # Refreshes, digests and charts run only in answer workers; loading them here would cost
+    # the web process ~30 MB (httpx, rich, the live sources, numpy) for nothing.
+    env = bot_env(fake, tmp_path / "fwtrend.db", free_port(), FWTREND_ANSWER_PROCESSES="1")
+    heavy = ["httpx", "rich", "numpy", "matplotlib", "bot.refresh", "bot.sources", "bot.digest"]
+    python = str(Path(procfile_command("web")[0]).with_name("python"))
+    done = subprocess.run(
+        [python, "-c", LEAN_CHECK, *heavy], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "none"
