@@ -166,7 +166,12 @@ def finish(
     figures: list[FigureOut] = [
         c.figure for r in board.rows for c in r.cells if c.figure and c.framework in mine
     ]
-    notes = list(notes or []) + _gaps(engine, board.rows) + _clashes(engine, board)
+    notes = (
+        list(notes or [])
+        + _doubts(engine, board.rows)
+        + _gaps(engine, board.rows)
+        + _clashes(engine, board)
+    )
     answer = Answer(
         ok=True,
         title=title,
@@ -183,6 +188,41 @@ def finish(
     for row in board.rows:
         row.source_number = numbers.get(row.source.id)
     return answer
+
+
+# Verdicts that make a row's source doubtful for that row's metric.
+_DOUBTFUL = frozenset({"contradicted", "disagrees"})
+
+
+def _doubts(engine: Engine, rows: Sequence[ScoreRow]) -> list[Note]:
+    """A row whose values come from an article that the series contradict on the same metric
+    says so: the article's own numbers are in doubt, so its other figures there are too."""
+    quoted = {r.source.id for r in rows if r.source.kind != "dataset" and r.source.kind != "api"}
+    if not quoted:
+        return []
+    notes = []
+    for row in rows:
+        if row.source.id not in quoted:
+            continue
+        doubts = [
+            v
+            for v in engine.check_all()
+            if v.verdict in _DOUBTFUL
+            and v.metric == row.metric
+            and engine.claims[v.claim_id].source == row.source.id
+        ]
+        for verdict in doubts:
+            notes.append(
+                Note(
+                    kind="disagreement",
+                    text=f"{row.label} ({row.as_of_label}) comes from {row.source.title}, whose "
+                    f"own figure for the same metric is {verdict.verdict} by the measured "
+                    f"series: {verdict.text}",
+                    claim_ids=[verdict.claim_id],
+                    source_ids=[row.source.id],
+                )
+            )
+    return notes
 
 
 def _gaps(engine: Engine, rows: Sequence[ScoreRow]) -> list[Note]:
