@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal
 
 from bot.answers.claims import related_claims
 from bot.answers.data import unique_rows
+from bot.answers.doubts import doubt_notes
 from bot.answers.score_rows import build_row
 from bot.evidence import disagreements, is_claim
 from bot.models import (
@@ -190,38 +191,11 @@ def finish(
     return answer
 
 
-# Verdicts that make a row's source doubtful for that row's metric.
-_DOUBTFUL = frozenset({"contradicted", "disagrees"})
-
-
 def _doubts(engine: Engine, rows: Sequence[ScoreRow]) -> list[Note]:
-    """A row whose values come from an article that the series contradict on the same metric
-    says so: the article's own numbers are in doubt, so its other figures there are too."""
-    quoted = {r.source.id for r in rows if r.source.kind != "dataset" and r.source.kind != "api"}
-    if not quoted:
-        return []
-    notes = []
+    """A row whose values an article gives, when the series contradict that article there."""
+    notes: list[Note] = []
     for row in rows:
-        if row.source.id not in quoted:
-            continue
-        doubts = [
-            v
-            for v in engine.check_all()
-            if v.verdict in _DOUBTFUL
-            and v.metric == row.metric
-            and engine.claims[v.claim_id].source == row.source.id
-        ]
-        for verdict in doubts:
-            notes.append(
-                Note(
-                    kind="disagreement",
-                    text=f"{row.label} ({row.as_of_label}) comes from {row.source.title}, whose "
-                    f"own figure for the same metric is {verdict.verdict} by the measured "
-                    f"series: {verdict.text}",
-                    claim_ids=[verdict.claim_id],
-                    source_ids=[row.source.id],
-                )
-            )
+        notes += doubt_notes(engine, row.metric, row.source, f"{row.label} ({row.as_of_label})")
     return notes
 
 
