@@ -37,7 +37,7 @@ def ask(
 
     Example: fwtrend ask --csv data.csv pytorch vs tensorflow
     """
-    from bot.render_text import answer_json, render_text
+    from bot.render.text import answer_json, render_text
 
     if csv_path is not None:
         check_writable(csv_path)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.models import Answer, ClaimOut, ScoreRow
-from bot.scoreboard_format import cell_line, present, row_base, row_evidence
+from bot.render.scoreboard_format import cell_line, present, row_base, row_evidence
 from bot.slack.blocks.kit import BlockDict, escape_mrkdwn, packed_sections, section_block
 from bot.slack.blocks.sections import claim_line
 
