@@ -9,7 +9,7 @@ import pytest
 from bot.answers import Engine
 from bot.answers.figure_chart import MAX_CHART_POINTS, thin
 from bot.models import Answer, DataPoint
-from bot.render_text import render_text
+from bot.render.text import render_text
 
 
 def _dated_and_cited(answer: Answer) -> None:

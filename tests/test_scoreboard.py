@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from bot.answers import Engine
-from bot.blocks import answer_blocks, answer_fallback_text
 from bot.knowledge import check_knowledge
 from bot.models import Answer, DataPoint, Query, Source
 from bot.render.charts import chart_alt_text, render_chart
-from bot.render_text import answer_json, render_text
+from bot.render.text import answer_json, render_text
+from bot.slack.blocks import answer_blocks, answer_fallback_text
 from bot.store import Store, open_store
 
 from .conftest import KNOWLEDGE, TODAY

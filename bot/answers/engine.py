@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from bot.crosscheck import Verdict, check_claims
 from bot.evidence import is_claim
 from bot.formatting import format_day
+from bot.knowledge import ScoreboardConfig
 from bot.models import (
     Answer,
     Claim,
@@ -19,7 +20,6 @@ from bot.models import (
     SourceRef,
 )
 from bot.periods import describe_age, format_period
-from bot.scoreboard_config import ScoreboardConfig
 from bot.series import FLOW_METRICS
 from bot.store import LIVE_VERSION, SCOREBOARD, VOCABULARY, Store
 from bot.understand import QueryError, Vocabulary, parse_query
