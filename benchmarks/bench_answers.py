@@ -86,7 +86,7 @@ SCOREBOARD_QUERIES = [
 ]
 
 
-def bench_scoreboard(engine: Engine) -> None:
+def bench_scoreboard(engine: Engine, name: str = "scoreboard answer, shipped store") -> None:
     """Scoreboard answer latency (chart excluded), warm, as a running bot answers them."""
     for query in SCOREBOARD_QUERIES:
         engine.answer(query)
@@ -96,7 +96,7 @@ def bench_scoreboard(engine: Engine) -> None:
             start = time.perf_counter()
             engine.answer(query)
             timings.append((time.perf_counter() - start) * 1000)
-    report("scoreboard answer, shipped store", timings)
+    report(name, timings)
 
 
 def bench_scoreboard_chart(engine: Engine) -> None:
@@ -261,16 +261,17 @@ def backend_store(name: str, work: Path) -> tuple[Store, Callable[[], None]]:
 
 
 def compare_backends(names: list[str], work: Path) -> None:
-    """The same questions on each backend, side by side."""
+    """The same questions on each backend, side by side: typical, series and scoreboard ones."""
     for name in names:
         start = time.perf_counter()
         store, drop = backend_store(name, work)
         loaded = time.perf_counter() - start
         try:
-            report(
-                f"answer, {name} ({loaded:.1f} s to load)",
-                time_questions(Engine(store, today=TODAY)),
-            )
+            engine = Engine(store, today=TODAY)
+            print(f"{name} ({loaded:.1f} s to create and load)")
+            report(f"  answer, {name}", time_questions(engine))
+            report(f"  answer, series questions, {name}", time_questions(engine, SERIES_QUESTIONS))
+            bench_scoreboard(engine, f"  scoreboard answer, {name}")
         finally:
             drop()
     print("target: PostgreSQL answer p50 < 30 ms on loopback")
@@ -285,11 +286,9 @@ def main() -> int:
 
         args.backend = "both" if pg.server_url() else "sqlite"
     work = Path(tempfile.mkdtemp(prefix="fwtrend-bench-"))
-    if args.backend != "sqlite":
+    if args.backend == "postgres":
         try:
-            compare_backends(
-                ["sqlite", "postgres"] if args.backend == "both" else ["postgres"], work
-            )
+            compare_backends(["postgres"], work)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         return 0
@@ -329,6 +328,9 @@ def main() -> int:
             big.unlink()
         print("targets: answer p50 < 20 ms, chart < 80 ms, PNG < 60 KB, 1M store <= 2x slower")
         print("targets: scoreboard p95 < 50 ms; scoreboard chart < 80 ms, PNG < 60 KB")
+        if args.backend == "both":
+            print()
+            compare_backends(["sqlite", "postgres"], work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -325,6 +325,15 @@ def _check_one(
     )  # fmt: skip
 
 
+# How each verdict is marked in an answer: only agreement gets the check mark.
+_NOTE_KIND: dict[str, Literal["cross-check", "disagreement", "caveat"]] = {
+    "agrees": "cross-check",
+    "roughly agrees": "cross-check",
+    "disagrees": "disagreement",
+    "contradicted": "disagreement",
+}
+
+
 def verdict_notes(verdicts: Sequence[Verdict], sources: dict[str, Source]) -> list[Note]:
     """Each verdict as an answer note, citing the claim's source and every series' source."""
     notes = []
@@ -333,7 +342,7 @@ def verdict_notes(verdicts: Sequence[Verdict], sources: dict[str, Source]) -> li
         named = ", ".join(_name(sources, i) for i in ids)
         notes.append(
             Note(
-                kind="cross-check",
+                kind=_NOTE_KIND.get(v.verdict, "caveat"),
                 text=f"{v.framework}: {v.text} (checked against {named}; verdict: {v.verdict})",
                 claim_ids=[v.claim_id],
                 source_ids=ids,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.blocks import (
+from bot.digest import Digest, DigestMove, ThenAndNow
+from bot.formatting import format_day, format_delta, format_source, format_value
+from bot.slack.blocks import (
     chart_image_block,
     context_block,
     escape_mrkdwn,
@@ -10,8 +12,6 @@ from bot.blocks import (
     header_block,
     section_block,
 )
-from bot.digest import Digest, DigestMove, ThenAndNow
-from bot.formatting import format_day, format_delta, format_source, format_value
 from bot.slack_messages import BlockDict, Message
 
 VERDICTS = {

@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from bot.blocks import (
+from bot.models import Answer, ChartSpec, TableRow
+from bot.refresh_view import headline, moves_lines
+from bot.slack.blocks import (
     answer_blocks,
     answer_fallback_text,
     chart_image_block,
@@ -16,8 +18,6 @@ from bot.blocks import (
     header_block,
     section_block,
 )
-from bot.models import Answer, ChartSpec, TableRow
-from bot.refresh_view import headline, moves_lines
 from bot.status import StatusReport, series_lines, source_line, status_lines
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.answers import Engine
-from bot.render_text import answer_json, render_text
+from bot.render.text import answer_json, render_text
 
 from .test_knowledge_coverage import REQUIRED_METRICS
 

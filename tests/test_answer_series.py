@@ -9,7 +9,7 @@ import pytest
 from bot.answers import Engine
 from bot.answers.figure_chart import MAX_CHART_POINTS, thin
 from bot.models import Answer, DataPoint
-from bot.render_text import render_text
+from bot.render.text import render_text
 
 
 def _dated_and_cited(answer: Answer) -> None:
@@ -19,6 +19,11 @@ def _dated_and_cited(answer: Answer) -> None:
     for fig in answer.figures:
         assert fig.as_of and fig.as_of_label
         assert fig.source.id in cited and fig.source.published
+
+
+def _verdicts(answer: Answer) -> list[str]:
+    # Every cross-check verdict, whatever it found (agreement is marked differently from the rest).
+    return [n.text for n in answer.notes if "verdict:" in n.text]
 
 
 def _notes(answer: Answer, kind: str) -> list[str]:
@@ -84,7 +89,7 @@ def test_tensorflow_so_questions_with_trend_and_twice_check(engine: Engine) -> N
     fig = answer.figures[0]
     assert fig.metric == "so-questions" and fig.source.id == "so-tomazweiss-sede"
     assert fig.change is not None and fig.change.start_date < fig.change.end_date
-    checks = _notes(answer, "cross-check")
+    checks = _verdicts(answer)
     assert any("almost 2× PyTorch" in t and "no overlap" in t and "4.98×" in t for t in checks)
 
 
@@ -102,7 +107,7 @@ def test_hub_models_floor_shown_as_over_and_seed_000_contradicted(engine: Engine
     assert hub[0].qualifier == "over" and hub[0].change is None  # floors have no change
     text = render_text(answer)
     assert "over 2,000,000 models" in text and " 2,000,000 models" not in text.replace("over 2", "")
-    checks = " ".join(_notes(answer, "cross-check"))
+    checks = " ".join(_verdicts(answer))
     assert "Claimed over 100,000 models (Oct 2024)" in checks
     assert "over 900,000 models (12 Sep 2024)" in checks and "681,682 models (Jun 2024)" in checks
     assert "contradicted" in checks
@@ -120,7 +125,7 @@ def test_survey_bases_never_merged(engine: Engine) -> None:
     answer = engine.ask("survey-usage")
     segments = {f.segment for f in answer.figures}
     assert segments == {"professional developers"}  # one base per row
-    checks = _notes(answer, "cross-check")
+    checks = _verdicts(answer)
     assert checks and all("different base" in t for t in checks)
     assert any("12.95%" in t and "11.49%" in t for t in checks)
 
@@ -198,3 +203,23 @@ def test_free_text_questions_get_dated_cited_figures(
     _dated_and_cited(answer)
     assert answer.figures[0].metric == metric
     assert framework in {f.framework for f in answer.figures}
+
+
+def test_a_figure_from_an_article_contradicted_on_that_metric_says_so(engine: Engine) -> None:
+    # No series counts PyTorch-tagged Hub models in Oct 2024, but the same article's Hub total
+    # is contradicted by the Hub's own counts: the figure carries that doubt, marked as such.
+    answer = engine.ask("how many hugging face models are there for pytorch")
+    [fig] = answer.figures
+    assert fig.source.id == "seed-000" or fig.provenance.startswith("claim:")
+    [doubt] = [n for n in answer.notes if "comes from" in n.text]
+    assert doubt.kind == "disagreement" and "contradicted" in doubt.text
+    assert fig.source.id in doubt.source_ids
+
+
+def test_only_agreeing_verdicts_get_the_check_mark(engine: Engine) -> None:
+    notes = engine.ask("tensorflow pytorch github-new-stars").notes
+    verdicts = [n for n in notes if "verdict:" in n.text]
+    assert verdicts
+    for note in verdicts:
+        agrees = "verdict: agrees" in note.text or "verdict: roughly agrees" in note.text
+        assert (note.kind == "cross-check") == agrees, note.text

@@ -12,13 +12,6 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from bot.answers import Engine
-from bot.blocks import (
-    SHARE_ACTION_ID,
-    answer_blocks,
-    answer_fallback_text,
-    escape_mrkdwn,
-    fit_blocks,
-)
 from bot.formatting import format_value
 from bot.models import (
     Answer,
@@ -30,6 +23,13 @@ from bot.models import (
     Note,
     Query,
     SourceRef,
+)
+from bot.slack.blocks import (
+    SHARE_ACTION_ID,
+    answer_blocks,
+    answer_fallback_text,
+    escape_mrkdwn,
+    fit_blocks,
 )
 
 HOSTILE = "<!channel> & <@U1>"

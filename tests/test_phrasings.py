@@ -33,6 +33,15 @@ PHRASINGS: list[Row] = [
     ("are people still using keras", "scoreboard", ["keras"], "verdict", None, "momentum"),
     ("is keras dying?", "scoreboard", ["keras"], "verdict", None, "momentum"),
     ("is keras dead", "scoreboard", ["keras"], "verdict", None, "momentum"),
+    (
+        "how's tensorflow holding up these days",
+        "scoreboard",
+        ["tensorflow"],
+        "verdict",
+        None,
+        "momentum",
+    ),
+    ("tensorflow lite usage", "figures", ["tensorflow"], "survey-usage", None, None),
     ("Is TensorFlow declining?", "scoreboard", ["tensorflow"], "verdict", None, "momentum"),
     (
         "is tensorflow losing to pytorch",
@@ -860,3 +869,23 @@ def test_a_bad_lexicon_entry_is_reported(tmp_path: Path) -> None:
 def test_the_date_today_pins_relative_periods(vocab: Vocabulary) -> None:
     query = parse_query("pytorch stars since last year", vocab, date(2030, 6, 1))
     assert query.window is not None and query.window.start == date(2029, 1, 1)
+
+
+@pytest.mark.parametrize(
+    "text", ["why did openai switch to pytorch", "who uses jax in production?"]
+)
+def test_why_and_who_answers_also_show_where_the_framework_stands(
+    engine: Engine, text: str
+) -> None:
+    answer = engine.ask(text)
+    assert answer.ok and answer.query is not None and answer.query.kind == "search"
+    assert answer.claims  # the reasons or the adopters first
+    named = set(answer.query.frameworks)
+    assert named and {f.framework for f in answer.figures} == named  # and their figures
+    assert "stands now" in answer.summary and all(f.source.published for f in answer.figures)
+
+
+def test_a_word_nearest_a_stopword_does_not_block_the_question(engine: Engine) -> None:
+    # "lite" is closest to "like", a word that means nothing here: no "did you mean".
+    answer = engine.ask("tensorflow lite usage")
+    assert answer.ok and answer.error is None and answer.figures

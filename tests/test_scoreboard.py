@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from bot.answers import Engine
-from bot.blocks import answer_blocks, answer_fallback_text
 from bot.knowledge import check_knowledge
 from bot.models import Answer, DataPoint, Query, Source
 from bot.render.charts import chart_alt_text, render_chart
-from bot.render_text import answer_json, render_text
+from bot.render.text import answer_json, render_text
+from bot.slack.blocks import answer_blocks, answer_fallback_text
 from bot.store import Store, open_store
 
 from .conftest import KNOWLEDGE, TODAY
@@ -337,3 +337,17 @@ def test_scoreboard_yaml_is_validated(knowledge_copy: Path) -> None:
     path.write_text("families: [{id: x}]\n", encoding="utf-8")
     _, errors = check_knowledge(knowledge_copy)
     assert any(e.file == "scoreboard.yaml" for e in errors)
+
+
+def test_a_row_from_a_contradicted_article_says_so(engine: Engine) -> None:
+    # Seed 000 gives the Hub row its per-framework counts (Oct 2024), and its own total of
+    # "over 100,000 models" is contradicted by the Hub's docs and the HFCommunity count.
+    answer = engine.ask("pytorch vs tensorflow")
+    assert answer.scoreboard is not None
+    [hub] = [r for r in answer.scoreboard.rows if r.family == "hub-models"]
+    assert hub.source.kind not in ("dataset", "api")  # a quoted article, not a measured series
+    [doubt] = [n for n in answer.notes if "comes from" in n.text and n.kind == "disagreement"]
+    assert hub.source.id in doubt.source_ids and hub.label in doubt.text
+    assert "contradicted" in doubt.text and "900,000" in doubt.text
+    # Rows from measured series carry no such note.
+    assert not any("GitHub stars" in n.text and "comes from" in n.text for n in answer.notes)

@@ -9,13 +9,12 @@ import logging
 
 import pytest
 
-from bot.action_blocks import RUN_ACTION_ID, run_label
 from bot.answers import Engine
-from bot.blocks import answer_blocks
 from bot.export import COLUMNS, answer_csv
 from bot.models import Answer, ErrorInfo
 from bot.refusal_log import GunicornRefusals, RateLimit, RefusalLog, printable
 from bot.request_guard import Refusal, check_shape
+from bot.slack.blocks import RUN_ACTION_ID, answer_blocks, run_label
 
 
 def test_answer_csv_has_a_row_per_figure_with_its_provenance(engine: Engine) -> None:

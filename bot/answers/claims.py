@@ -55,7 +55,28 @@ def answer_search(engine: Engine, query: Query) -> Answer:
         summary=f"{len(claims)} related claims, most relevant first.",
         claims=[engine.claim_out(c) for c in claims],
     )
+    if query.frameworks:
+        _add_standing(engine, query, answer)
     return engine.cite(answer)
+
+
+def _add_standing(engine: Engine, query: Query, answer: Answer) -> None:
+    """Beside the claims, where the named frameworks stand now: the reasons and the numbers."""
+    # The overview and scoreboard import this module (for related claims): import them here.
+    from bot.answers.overview import answer_overview
+
+    try:
+        standing = answer_overview(engine, query.model_copy(update={"kind": "overview"}))
+    except QueryError:
+        return  # no indicator has figures for them: the claims are the whole answer
+    if not standing.figures:
+        return
+    answer.figures, answer.data = standing.figures, standing.data
+    answer.notes += [n for n in standing.notes if n.kind == "disagreement"]
+    named = list(dict.fromkeys(f.framework_name for f in standing.figures))
+    indicators = len({f.metric for f in standing.figures})
+    verb = "stands" if len(named) == 1 else "stand"
+    answer.summary += f" Where {', '.join(named)} {verb} now: {indicators} indicators below."
 
 
 _SEARCH_TITLES = {"why": "Why, according to the sources", "who": "Who, according to the sources"}

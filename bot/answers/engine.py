@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from bot.crosscheck import Verdict, check_claims
 from bot.evidence import is_claim
 from bot.formatting import format_day
+from bot.knowledge import ScoreboardConfig
 from bot.models import (
     Answer,
     Claim,
@@ -19,7 +20,6 @@ from bot.models import (
     SourceRef,
 )
 from bot.periods import describe_age, format_period
-from bot.scoreboard_config import ScoreboardConfig
 from bot.series import FLOW_METRICS
 from bot.store import LIVE_VERSION, SCOREBOARD, VOCABULARY, Store
 from bot.understand import QueryError, Vocabulary, parse_query
@@ -57,6 +57,7 @@ class Engine:
         # Every framework's points of a metric, for the scoreboard's many rows: a store only
         # changes on a refresh or a knowledge reload, which _follow_refreshes notices.
         self._metric_points: dict[str, list[DataPoint]] = {}
+        self._checks: list[Verdict] | None = None  # the whole cross-check table, once
         self._digest = store.meta("knowledge_digest")
         config = store.meta(SCOREBOARD)
         # A store loaded before scoreboard.yaml existed has no families: no rows, not an error.
@@ -137,6 +138,7 @@ class Engine:
             self.sources = self.store.sources()
             self._live_version = version
             self._metric_points.clear()
+            self._checks = None
 
     def metric_points(self, metric: str) -> list[DataPoint]:
         """All frameworks' points of one metric, oldest first, read once between refreshes."""
@@ -232,11 +234,13 @@ class Engine:
 
     def check_all(self) -> list[Verdict]:
         """The whole cross-check table: every claimed figure against every overlapping series."""
-        verdicts = []
-        for metric in self.metrics:
-            frameworks = self.store.frameworks_with(metric)
-            verdicts += self.verdicts(self.store.points(metric, frameworks))
-        return verdicts
+        if self._checks is None:
+            verdicts = []
+            for metric in self.metrics:
+                frameworks = self.store.frameworks_with(metric)
+                verdicts += self.verdicts(self.store.points(metric, frameworks))
+            self._checks = verdicts
+        return list(self._checks)
 
     def claim_periods(self, points: Iterable[DataPoint]) -> dict[str, tuple[date, date]]:
         """The period each claim figure covers, by its point's series key."""

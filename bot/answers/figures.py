@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from bot.answers.claims import related_claims
 from bot.answers.data import data_rows, unique_rows
+from bot.answers.doubts import doubt_notes
 from bot.answers.figure_chart import figures_chart, series_line
 from bot.crosscheck import verdict_notes
 from bot.evidence import breaks_in, compute_change, disagreements, headline, is_claim, series_of
@@ -141,7 +142,13 @@ def answer_figures(engine: Engine, query: Query) -> Answer:
     claim_points = [p for p in points if is_claim(p)]
     periods = engine.claim_periods(claim_points)
     notes = disagreements(claim_points, periods, metric, engine.sources) + notes
-    notes += verdict_notes(engine.verdicts(points), engine.sources)
+    verdicts = engine.verdicts(points)
+    notes += verdict_notes(verdicts, engine.sources)
+    checked = {v.claim_id for v in verdicts}
+    for fig in figures:
+        if fig.provenance.startswith("claim:"):
+            said = f"{fig.framework_name}'s {metric.label} ({fig.as_of_label})"
+            notes += doubt_notes(engine, metric.slug, fig.source, said, checked)
     notes += _break_notes(breaks)
     if missing:
         notes.append(

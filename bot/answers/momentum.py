@@ -9,7 +9,7 @@ from bot.answers.claims import mentions
 from bot.answers.engine import MAX_CLAIMS
 from bot.answers.scoreboard import _and, build_rows, finish, row_name
 from bot.models import Answer, Claim, ClaimOut, ClaimSide, Query, Scoreboard, ScoreRow
-from bot.scoreboard_format import format_move
+from bot.render.scoreboard_format import format_move
 
 if TYPE_CHECKING:
     from bot.answers.engine import Engine

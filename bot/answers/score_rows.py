@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 from bot.answers.data import data_rows
 from bot.evidence import evidence_rank, headline
 from bot.formatting import format_day
+from bot.knowledge import ScoreFamily, TrendSpec
 from bot.models import Change, DataPoint, DataRow, Direction, ScoreCell, ScoreRow
-from bot.scoreboard_config import ScoreFamily, TrendSpec
 from bot.series import FLOW_METRICS
 
 if TYPE_CHECKING:

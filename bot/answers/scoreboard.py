@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal
 
 from bot.answers.claims import related_claims
 from bot.answers.data import unique_rows
+from bot.answers.doubts import doubt_notes
 from bot.answers.score_rows import build_row
 from bot.evidence import disagreements, is_claim
 from bot.models import (
@@ -166,7 +167,12 @@ def finish(
     figures: list[FigureOut] = [
         c.figure for r in board.rows for c in r.cells if c.figure and c.framework in mine
     ]
-    notes = list(notes or []) + _gaps(engine, board.rows) + _clashes(engine, board)
+    notes = (
+        list(notes or [])
+        + _doubts(engine, board.rows)
+        + _gaps(engine, board.rows)
+        + _clashes(engine, board)
+    )
     answer = Answer(
         ok=True,
         title=title,
@@ -183,6 +189,14 @@ def finish(
     for row in board.rows:
         row.source_number = numbers.get(row.source.id)
     return answer
+
+
+def _doubts(engine: Engine, rows: Sequence[ScoreRow]) -> list[Note]:
+    """A row whose values an article gives, when the series contradict that article there."""
+    notes: list[Note] = []
+    for row in rows:
+        notes += doubt_notes(engine, row.metric, row.source, f"{row.label} ({row.as_of_label})")
+    return notes
 
 
 def _gaps(engine: Engine, rows: Sequence[ScoreRow]) -> list[Note]:

@@ -1,1 +1,1 @@
-"""Renderers that draw an Answer as a picture (charts)."""
+"""Renderers that turn an Answer into something to show: terminal text, JSON, charts."""

@@ -41,6 +41,12 @@ def parse_query(text: str, vocab: Vocabulary, today: date) -> Query:
     if silent:
         body = [silent[t].replacement if t in silent else t for t in body]
         scan = scan_tokens(body, vocab, today, topics_first=head == "claims")
+    # A word closest to a stopword ("lite" ~ "like") carries no meaning we could miss: it stays
+    # a search word instead of stopping the question with a pointless "did you mean".
+    meaningless = {
+        w for w, f in fixes.items() if f.kind == "word" and f.replacement in vocab.stopwords
+    }
+    fixes = {w: f for w, f in fixes.items() if w not in meaningless}
     unsure = {w: f for w, f in fixes.items() if not f.confident and w in scan.unknown}
     corrected = corrected_question(tokens, fixes, question) if fixes else None
     if head == "claims":

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, PlainTextObject
 
 from bot.models import Answer
-
-BlockDict = dict[str, Any]
+from bot.slack.blocks.kit import MAX_BUTTON_TEXT, MAX_BUTTON_VALUE, BlockDict
 
 SHARE_ACTION_ID = "fwtrend_share"
 DATA_ACTION_ID = "fwtrend_data"
@@ -18,8 +15,6 @@ ACTION_IDS = (SHARE_ACTION_ID, DATA_ACTION_ID, RUN_ACTION_ID)
 SHARE_BUTTON = "Post to channel"
 DATA_BUTTON = "Data (CSV)"
 RUN_BUTTON = "Run `{question}`"
-MAX_BUTTON_TEXT = 75
-MAX_BUTTON_VALUE = 2000
 # The role fit_blocks reads from block_id: buttons are dropped last.
 BLOCK_ID = "fwtrend-share"
 

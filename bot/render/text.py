@@ -8,7 +8,7 @@ from typing import Any
 from bot.formatting import format_change, format_figure, format_source, format_value
 from bot.models import Answer, ClaimOut, FigureOut, Note
 from bot.render.charts import chart_sparkline
-from bot.scoreboard_text import scoreboard_lines
+from bot.render.scoreboard_text import scoreboard_lines
 
 _NOTE_MARKS = {
     "disagreement": "!",

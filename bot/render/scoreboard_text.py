@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from bot.models import Scoreboard, ScoreRow
-from bot.scoreboard_format import cell_line, present, row_base, row_evidence
+from bot.render.scoreboard_format import cell_line, present, row_base, row_evidence
 
 
 def _row_lines(row: ScoreRow, width: int) -> list[str]:

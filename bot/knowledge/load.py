@@ -12,15 +12,15 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from bot.knowledge.scoreboard import ScoreboardConfig, check_scoreboard
 from bot.models import Claim, Framework, KBError, Metric, SeriesFile, Source
-from bot.scoreboard_config import ScoreboardConfig, check_scoreboard
 from bot.understand.lexicon import Lexicon, check_lexicon, read_lexicon
 
 M = TypeVar("M", bound=BaseModel)
 
 ALL = "all"  # pseudo-framework: a whole population (every Hub model, every question)
-_PACKAGED = Path(__file__).parent / "_knowledge"
-_CHECKOUT = Path(__file__).parent.parent / "knowledge"
+_PACKAGED = Path(__file__).parent.parent / "_knowledge"
+_CHECKOUT = Path(__file__).parent.parent.parent / "knowledge"
 
 
 class KnowledgeError(Exception):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from bot.blocks import BlockDict, _claim_line, _packed, escape_mrkdwn, section_block
 from bot.models import Answer, ClaimOut, ScoreRow
-from bot.scoreboard_format import cell_line, present, row_base, row_evidence
+from bot.render.scoreboard_format import cell_line, present, row_base, row_evidence
+from bot.slack.blocks.kit import BlockDict, escape_mrkdwn, packed_sections, section_block
+from bot.slack.blocks.sections import claim_line
 
 
 def _row_text(row: ScoreRow) -> str:
@@ -42,9 +43,9 @@ def side_blocks(answer: Answer, numbers: dict[str, int]) -> list[BlockDict]:
     by_id: dict[str, ClaimOut] = {c.id: c for c in answer.claims}
     blocks: list[BlockDict] = []
     for side in board.sides:
-        lines = (_claim_line(by_id[i], numbers.get(by_id[i].source.id)) for i in side.claim_ids)
-        for block in _packed("claims", f"*{escape_mrkdwn(side.label)}*", lines):
-            # Each side's sections need their own ids: _packed numbers from 0 every time.
+        lines = (claim_line(by_id[i], numbers.get(by_id[i].source.id)) for i in side.claim_ids)
+        for block in packed_sections("claims", f"*{escape_mrkdwn(side.label)}*", lines):
+            # Each side's sections need their own ids: packed_sections numbers from 0 every time.
             block["block_id"] = f"{block['block_id']}-{side.stance}"
             blocks.append(block)
     return blocks

@@ -1,0 +1,1 @@
+"""Talking to Slack: Block Kit messages built within Slack's limits."""
