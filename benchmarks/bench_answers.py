@@ -218,7 +218,7 @@ def fresh_store_load(work: Path) -> float:
     path = work / "fresh.db"
     start = time.perf_counter()
     store = open_store(path, default_knowledge_dir())
-    Engine(store, today=TODAY).ask("pytorch downloads")
+    Engine(store, today=TODAY, cache_answers=False).ask("pytorch downloads")
     elapsed = time.perf_counter() - start
     store.close()
     return elapsed
@@ -267,7 +267,7 @@ def compare_backends(names: list[str], work: Path) -> None:
         store, drop = backend_store(name, work)
         loaded = time.perf_counter() - start
         try:
-            engine = Engine(store, today=TODAY)
+            engine = Engine(store, today=TODAY, cache_answers=False)
             print(f"{name} ({loaded:.1f} s to create and load)")
             report(f"  answer, {name}", time_questions(engine))
             report(f"  answer, series questions, {name}", time_questions(engine, SERIES_QUESTIONS))
@@ -295,7 +295,7 @@ def main() -> int:
     try:
         shipped = work / "shipped.db"
         store = open_store(shipped, default_knowledge_dir())
-        engine = Engine(store, today=TODAY)
+        engine = Engine(store, today=TODAY, cache_answers=False)
         base = report("answer, shipped store", time_questions(engine))
         report_series(work, engine)
         bench_scoreboard(engine)
@@ -322,7 +322,10 @@ def main() -> int:
             big_store = open_store(big, default_knowledge_dir())
             count = big_store.counts()["points"]
             print(f"{'  load ' + name:<34} {count:,} points in {time.perf_counter() - start:.1f} s")
-            large = report(f"answer, {name}", time_questions(Engine(big_store, today=TODAY)))
+            large = report(
+                f"answer, {name}",
+                time_questions(Engine(big_store, today=TODAY, cache_answers=False)),
+            )
             print(f"{'  slowdown (p50) vs shipped':<34} {large / base:.2f}x")
             big_store.close()
             big.unlink()

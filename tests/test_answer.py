@@ -142,3 +142,14 @@ def test_render_text_mentions_every_source(engine: Engine) -> None:
     for src in answer.sources:
         assert src.title in text.replace("\n      ", " ")
     assert "as of" in text
+
+
+def test_a_kept_answer_is_the_same_and_callers_cannot_change_it(engine: Engine) -> None:
+    first = engine.ask("pytorch tensorflow github-stars since 2020")
+    first.figures.clear()  # a caller editing its answer (the share button keeps a copy)
+    first.notes.append(first.notes[0])
+    again = engine.ask("pytorch tensorflow github-stars since 2020")
+    assert again.figures and again is not first
+    uncached = Engine(engine.store, today=engine.today, cache_answers=False)
+    fresh = uncached.ask("pytorch tensorflow github-stars since 2020")
+    assert again == fresh  # the kept answer is exactly what answering again gives

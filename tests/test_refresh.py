@@ -397,6 +397,16 @@ def test_pacing_allows_a_burst_then_keeps_the_rate(fake: FakeDataAPIs) -> None:
     assert starts == [0, 0, 0, 6, 6, 6, 12]
 
 
+def test_a_refresh_clears_the_engine_s_answer_cache(live_store: Store, fake: FakeDataAPIs) -> None:
+    engine = Engine(live_store, today=DAY)
+    before = engine.ask("pytorch github-watchers")  # no watchers figure yet: the overview
+    assert not any(f.metric == "github-watchers" for f in before.figures)
+    assert engine.ask("pytorch github-watchers") == before  # asked again: the kept answer
+    refresh(live_store, fake, names=["github"])
+    after = engine.ask("pytorch github-watchers")
+    assert after.figures and after.figures[0].source.id == "live-github"
+
+
 def test_an_engine_opened_before_a_refresh_cites_its_new_sources(
     live_store: Store, fake: FakeDataAPIs
 ) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 
@@ -26,6 +28,7 @@ from bot.understand import QueryError, Vocabulary, parse_query
 from bot.understand.lexicon import Lexicon
 
 MAX_CLAIMS = 6
+ANSWERS_KEPT = 128  # recent answers kept per engine (a few KB each)
 # A negative monthly "new" count is not a move: more were removed than added that month.
 _NEGATIVE = {
     "github-new-forks": "more un-forks than forks that month (deleted forks outnumber new ones)",
@@ -42,7 +45,14 @@ AnswerKind = Callable[["Engine", Query], Answer]
 class Engine:
     """Answers questions from one open store; build it once, ask many times."""
 
-    def __init__(self, store: Store, today: date | None = None, stale_after_days: int = 14):
+    def __init__(
+        self,
+        store: Store,
+        today: date | None = None,
+        stale_after_days: int = 14,
+        *,
+        cache_answers: bool = True,
+    ):
         self.store = store
         self._pinned_today = today
         self.stale_after = timedelta(days=stale_after_days)
@@ -58,6 +68,13 @@ class Engine:
         # changes on a refresh or a knowledge reload, which _follow_refreshes notices.
         self._metric_points: dict[str, list[DataPoint]] = {}
         self._checks: list[Verdict] | None = None  # the whole cross-check table, once
+        # Answers to recent queries: an answer depends only on the query, the store and the
+        # date, and the store changes only on a refresh, which clears this (_follow_refreshes).
+        # Popular questions come back all day; each costs ~10 ms of CPU an answer worker
+        # could spend on the next one.
+        self._answers: OrderedDict[str, Answer] = OrderedDict()
+        self._cache_answers = cache_answers  # off where the work itself is measured
+        self._answers_lock = threading.Lock()
         self._digest = store.meta("knowledge_digest")
         config = store.meta(SCOREBOARD)
         # A store loaded before scoreboard.yaml existed has no families: no rows, not an error.
@@ -96,8 +113,25 @@ class Engine:
         from bot.answers.kinds import KINDS  # the kinds import this module's Engine
 
         self._follow_refreshes()
+        if not self._cache_answers:
+            return self._answer(query, KINDS)
+        key = f"{self.today.isoformat()} {query.model_dump_json()}"
+        with self._answers_lock:
+            kept = self._answers.get(key)
+            if kept is not None:
+                self._answers.move_to_end(key)
+        if kept is not None:
+            return kept.model_copy(deep=True)  # callers may change what they get
+        answer = self._answer(query, KINDS)
+        with self._answers_lock:
+            self._answers[key] = answer.model_copy(deep=True)
+            while len(self._answers) > ANSWERS_KEPT:
+                self._answers.popitem(last=False)
+        return answer
+
+    def _answer(self, query: Query, kinds: dict[str, AnswerKind]) -> Answer:
         try:
-            answer = KINDS[query.kind](self, query)
+            answer = kinds[query.kind](self, query)
         except QueryError as exc:
             if not query.frameworks or query.kind in _NO_FALLBACK:
                 raise
@@ -139,6 +173,8 @@ class Engine:
             self._live_version = version
             self._metric_points.clear()
             self._checks = None
+            with self._answers_lock:
+                self._answers.clear()
 
     def metric_points(self, metric: str) -> list[DataPoint]:
         """All frameworks' points of one metric, oldest first, read once between refreshes."""
