@@ -108,10 +108,12 @@ class BotProcess:
         deadline = time.monotonic() + self.ready_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"the bot exited with {self.process.returncode}:\n{self.log}")
+                code = self.process.returncode
+                self.close()  # a fixture that fails here never reaches its teardown
+                raise RuntimeError(f"the bot exited with {code}:\n{self.log}")
             if self.ready():
                 return self
-        self.stop()
+        self.close()
         raise RuntimeError(f"the bot did not become ready:\n{self.log}")
 
     def ready(self) -> bool:
@@ -158,9 +160,14 @@ class BotProcess:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the process and keep what it printed; the log file is closed (idempotent)."""
         self.stop()
-        self._saved_log = self.log
-        self._log.close()
+        if self._saved_log is None:
+            self._saved_log = self.log
+            self._log.close()
 
     def post(
         self,
