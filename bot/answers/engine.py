@@ -110,11 +110,9 @@ class Engine:
 
     def answer(self, query: Query) -> Answer:
         """Answer a parsed query: the engine only routes, each kind lives in its own module."""
-        from bot.answers.kinds import KINDS  # the kinds import this module's Engine
-
         self._follow_refreshes()
         if not self._cache_answers:
-            return self._answer(query, KINDS)
+            return self._answer(query)
         key = f"{self.today.isoformat()} {query.model_dump_json()}"
         with self._answers_lock:
             kept = self._answers.get(key)
@@ -122,16 +120,18 @@ class Engine:
                 self._answers.move_to_end(key)
         if kept is not None:
             return kept.model_copy(deep=True)  # callers may change what they get
-        answer = self._answer(query, KINDS)
+        answer = self._answer(query)
         with self._answers_lock:
             self._answers[key] = answer.model_copy(deep=True)
             while len(self._answers) > ANSWERS_KEPT:
                 self._answers.popitem(last=False)
         return answer
 
-    def _answer(self, query: Query, kinds: dict[str, AnswerKind]) -> Answer:
+    def _answer(self, query: Query) -> Answer:
+        from bot.answers.kinds import KINDS  # the kinds import this module's Engine
+
         try:
-            answer = kinds[query.kind](self, query)
+            answer = KINDS[query.kind](self, query)
         except QueryError as exc:
             if not query.frameworks or query.kind in _NO_FALLBACK:
                 raise
