@@ -85,6 +85,9 @@ class SlackElsewhere:
     def reset(self) -> None:
         self.fake.reset()
 
+    def forget_calls(self) -> None:
+        self.fake.forget_calls()
+
     def stop(self) -> None:
         self.fake.stop()
 
@@ -235,7 +238,7 @@ def run_fwtrend(
         bot.env["FWTREND_PUBLIC_URL"] = bot.url
     with bot:
         fire(bot.post, fake, "warmup", answers="end")  # first charts, caches, thread start
-        fake.reset()
+        fake.forget_calls()  # the uploads stay, as they do in Slack
         sampler = RssSampler(bot.pid)
         sampler.start()
         result = fire(bot.post, fake, "fwtrend", answers=answers)

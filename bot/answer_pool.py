@@ -16,7 +16,8 @@ from functools import partial
 
 from bot.answer_worker import init_worker, run_job
 from bot.jobs import Job, JobResult
-from bot.replies import LATE_CHART_POLL, Origin
+from bot.replies import Origin
+from bot.reply_charts import LATE_CHART_POLL
 
 log = logging.getLogger("fwtrend.pool")
 

@@ -9,7 +9,8 @@ import threading
 import time
 
 from bot.jobs import Job, JobResult
-from bot.replies import LateChart, Replier
+from bot.replies import Replier
+from bot.reply_charts import LateChart
 
 log = logging.getLogger("fwtrend.worker")
 

@@ -32,6 +32,10 @@ class PrivateUploads:
                 self._ids.move_to_end(key)
             return file_id
 
+    def forget(self, png: bytes) -> None:
+        with self._lock:
+            self._ids.pop(_digest(png), None)
+
     def remember(self, png: bytes, file_id: str) -> None:
         """Call only once Slack has processed the file (before that it cannot be shown)."""
         with self._lock:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
@@ -15,11 +13,11 @@ from bot.admin import AdminGate
 from bot.answers import Engine
 from bot.bot_state import BotState, SavedAnswer
 from bot.chart_files import ChartFiles
-from bot.chart_uploads import PrivateUploads
 from bot.commands import ADMIN_ACTIONS, Command, parse_command
 from bot.export import answer_csv
-from bot.models import Answer, ChartSpec, Query
-from bot.render.charts import chart_alt_text, render_chart
+from bot.models import Answer, Query
+from bot.render.charts import render_chart
+from bot.reply_charts import ChartAttacher, ChartAttachment, LateChart, LateCharts
 from bot.slack_delivery import DeliveryError, SlackDelivery
 from bot.slack_messages import (
     CHART_LATE,
@@ -30,7 +28,6 @@ from bot.slack_messages import (
     SHARED_BY,
     Message,
     answer_message,
-    chart_message,
     error_message,
     help_message,
     notice,
@@ -49,8 +46,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("fwtrend.replies")
 
-LATE_CHART_TIMEOUT = 120.0  # seconds to keep waiting for a slow upload after the answer went
-
 # (source names, who asked) → the report; raises LockBusy when a refresh is already running.
 Refresher = Callable[[list[str], str], "RefreshReport"]
 
@@ -62,7 +57,6 @@ REFRESH_UNAVAILABLE = "Refreshing is not available in this process."
 DIGEST_UNAVAILABLE = "The digest preview is not available in this process."
 ALREADY_SHARED = "This answer is already posted in the channel."
 DATA_EXPIRED = "That answer is no longer available. Ask again to get a fresh one."
-LATE_CHART_POLL = 1.0  # seconds between checks on a chart that Slack is still processing
 
 
 class Origin(BaseModel):
@@ -89,27 +83,6 @@ class Triage(BaseModel):
     ack: Message | None = None
 
 
-class LateChart(BaseModel):
-    """A chart uploaded for an answer that already went, to post once Slack has processed it."""
-
-    spec: ChartSpec
-    file_id: str
-    response_url: str
-    deadline: float  # time.time() after which we stop waiting
-
-
-# Hands a late chart to whoever polls for it; the default polls right here, in this thread.
-LateCharts = Callable[[LateChart], None]
-
-
-@dataclass(frozen=True)
-class ChartAttachment:
-    image_url: str | None = None
-    slack_file_id: str | None = None
-    missing: str | None = None  # why there is no image, when there should be
-    pending_file_id: str | None = None  # uploaded, still processing: it follows the answer
-
-
 class Replier:
     """Everything the bot does for a request, with Slack reduced to a SlackDelivery."""
 
@@ -130,12 +103,11 @@ class Replier:
         self.state = state
         self.delivery = delivery
         self.gate = gate
-        self.charts = charts if public_url else None
-        self.public_url = public_url.rstrip("/") if public_url else None
         self.refresher = refresher
         self.digests = digests
-        self.late_charts = late_charts or self._wait_for_chart
-        self.uploads = PrivateUploads()
+        self.attacher = ChartAttacher(
+            delivery, charts=charts, public_url=public_url, late_charts=late_charts
+        )
 
     # ------------------------------------------------------------ the fast path (before ack)
 
@@ -324,9 +296,13 @@ class Replier:
 
     # ------------------------------------------------------------ answers and charts
 
+    def late_chart_step(self, late: LateChart) -> LateChart | None:
+        """Check once on a late chart (an answer worker's follow-up job)."""
+        return self.attacher.late_chart_step(late)
+
     def _answer_ephemeral(self, answer: Answer, origin: Origin, response_url: str) -> None:
         png = render_chart(answer.chart) if answer.chart else None
-        chart = self._attach_for_response(answer, png) if png else ChartAttachment()
+        chart = self.attacher.for_response(answer, png) if png else ChartAttachment()
         saved = SavedAnswer(
             answer=answer,
             image_url=chart.image_url,
@@ -353,6 +329,13 @@ class Replier:
         except DeliveryError as exc:
             if not (chart.image_url or chart.slack_file_id):
                 raise
+            if chart.reused and png is not None:
+                # The upload we remembered is gone from Slack (deleted, or past retention):
+                # forget it and answer once more with a fresh upload (forgotten, it cannot loop).
+                log.warning("remembered chart refused (%s); uploading it again", exc.reason)
+                self.attacher.forget(png)
+                self._answer_ephemeral(answer, origin, response_url)
+                return
             # Slack could not fetch or show the image: the answer still goes, without it, and
             # the share button then posts exactly that.
             log.warning("reply with chart refused (%s); sending without it", exc.reason)
@@ -366,64 +349,12 @@ class Replier:
             )
             self.delivery.respond(response_url, fallback)
             return
-        if chart.pending_file_id and answer.chart is not None:
-            # The answer went without waiting any longer; the chart follows on the same
-            # response_url (good for 30 minutes) once Slack has processed it.
-            deadline = time.time() + LATE_CHART_TIMEOUT
-            late = LateChart(
-                spec=answer.chart,
-                file_id=chart.pending_file_id,
-                response_url=response_url,
-                deadline=deadline,
-            )
-            self.late_charts(late)
-
-    def late_chart_step(self, late: LateChart) -> LateChart | None:
-        """Check once on a late chart: post it when processed; ``late`` again to check later,
-        None when done (posted, or given up on)."""
-        if self.delivery.wait_processed(late.file_id, timeout=0):
-            self.delivery.respond(late.response_url, chart_message(late.spec, late.file_id))
-            return None
-        if time.time() + LATE_CHART_POLL > late.deadline:
-            log.warning("chart %s still not processed after %s s", late.file_id, LATE_CHART_TIMEOUT)
-            return None
-        return late
-
-    def _wait_for_chart(self, late: LateChart) -> None:
-        # In-process default: poll here until done (the caller is a worker, not an ack).
-        pending: LateChart | None = late
-        while pending is not None:
-            pending = self.late_chart_step(pending)
-            if pending is not None:
-                time.sleep(LATE_CHART_POLL)
-
-    def _attach_for_response(self, answer: Answer, png: bytes) -> ChartAttachment:
-        image_url = self._served_url(png)
-        if image_url:
-            return ChartAttachment(image_url=image_url)
-        # No public URL: a response_url message cannot carry a file, so upload privately and
-        # reference the file once Slack has processed it (once per distinct chart).
-        file_id = self.uploads.get(png)
-        if file_id:
-            return ChartAttachment(slack_file_id=file_id)
-        try:
-            file_id = self._upload(answer, png)
-            if not self.delivery.wait_processed(file_id):
-                return ChartAttachment(pending_file_id=file_id)
-        except DeliveryError as exc:
-            return ChartAttachment(missing=f"upload failed: {exc.reason[:80]}")
-        self.uploads.remember(png, file_id)
-        return ChartAttachment(slack_file_id=file_id)
-
-    def _served_url(self, png: bytes) -> str | None:
-        """The chart's public URL when this web process serves charts, else None."""
-        if not (self.public_url and self.charts):
-            return None
-        return f"{self.public_url}/charts/{self.charts.save(png)}"
+        if chart.pending_file_id:
+            self.attacher.follow_late(answer, chart.pending_file_id, response_url)
 
     def _answer_visible(self, answer: Answer, origin: Origin) -> None:
         png = render_chart(answer.chart) if answer.chart else None
-        image_url = self._served_url(png) if png else None
+        image_url = self.attacher.served_url(png) if png else None
         data_id = None
         if answer.figures:  # kept so the Data (CSV) button exports exactly these figures
             saved = SavedAnswer(
@@ -439,34 +370,7 @@ class Replier:
             # The bot is in this conversation (it was mentioned or messaged), so the chart
             # can go right under the answer.
             thread = origin.thread_ts if origin.thread_ts else None if origin.is_dm else ts
-            self._upload_into(answer, png, origin.channel_id, thread)
-
-    def _upload_into(self, answer: Answer, png: bytes, channel: str, thread_ts: str | None) -> None:
-        try:
-            self._upload(answer, png, channel=channel, thread_ts=thread_ts)
-        except DeliveryError as exc:
-            if "not_in_channel" not in exc.reason or not self.delivery.join(channel):
-                log.warning("chart upload to %s failed: %s", channel, exc.reason)
-                return
-            self._upload(answer, png, channel=channel, thread_ts=thread_ts)
-
-    def _upload(
-        self,
-        answer: Answer,
-        png: bytes,
-        *,
-        channel: str | None = None,
-        thread_ts: str | None = None,
-    ) -> str:
-        assert answer.chart is not None
-        return self.delivery.upload_png(
-            png,
-            filename="fwtrend-chart.png",
-            title=answer.chart.title,
-            alt_text=chart_alt_text(answer.chart),
-            channel=channel,
-            thread_ts=thread_ts,
-        )
+            self.attacher.upload_into(answer, png, origin.channel_id, thread)
 
 
 def _ids(origin: Origin) -> tuple[str, str]:

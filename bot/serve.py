@@ -17,7 +17,8 @@ from bot.answer_pool import AnswerPool
 from bot.answers import Engine
 from bot.bot_state import BotState
 from bot.chart_files import ChartFiles
-from bot.replies import LateCharts, Replier
+from bot.replies import Replier
+from bot.reply_charts import LateCharts
 from bot.settings import Settings
 from bot.slack_delivery import SlackDelivery, web_client
 
@@ -173,7 +174,7 @@ def build_bot(settings: Settings, engine: Engine, *, socket: bool = False) -> Bo
     )
     pool.start()
     _POOLS.append(pool)
-    return Bot(app=app, replier=replier, pool=pool, charts=replier.charts)
+    return Bot(app=app, replier=replier, pool=pool, charts=replier.attacher.charts)
 
 
 def drain_answers(timeout: float = DRAIN_SECONDS) -> None:

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from bot.answers import Engine
+from bot.export import answer_csv
+from bot.render.charts import render_chart
 from bot.render.text import answer_json, render_text
+from bot.slack_messages import answer_message
 
 from .test_knowledge_coverage import REQUIRED_METRICS
 
@@ -144,12 +149,24 @@ def test_render_text_mentions_every_source(engine: Engine) -> None:
     assert "as of" in text
 
 
-def test_a_kept_answer_is_the_same_and_callers_cannot_change_it(engine: Engine) -> None:
-    first = engine.ask("pytorch tensorflow github-stars since 2020")
-    first.figures.clear()  # a caller editing its answer (the share button keeps a copy)
-    first.notes.append(first.notes[0])
-    again = engine.ask("pytorch tensorflow github-stars since 2020")
-    assert again.figures and again is not first
+@pytest.mark.parametrize(
+    "question",
+    ["pytorch tensorflow github-stars since 2020", "compare pytorch tensorflow", "github-stars"],
+)
+def test_a_kept_answer_is_shared_and_nothing_downstream_changes_it(
+    engine: Engine, question: str
+) -> None:
+    first = engine.ask(question)
+    before = first.model_dump_json()
+    # Everything a reply does with an answer: text, JSON, CSV, Block Kit, the chart.
+    render_text(first)
+    answer_json(first, "chart.png")
+    answer_csv(first)
+    answer_message(first, image_url="https://fwtrend.example/charts/x.png")
+    if first.chart is not None:
+        render_chart(first.chart)
+    again = engine.ask(question)
+    assert again is first  # kept, not copied (a copy of one with its history costs more)
+    assert again.model_dump_json() == before
     uncached = Engine(engine.store, today=engine.today, cache_answers=False)
-    fresh = uncached.ask("pytorch tensorflow github-stars since 2020")
-    assert again == fresh  # the kept answer is exactly what answering again gives
+    assert uncached.ask(question) == again  # exactly what answering again gives

@@ -52,3 +52,33 @@ def test_an_unpinned_engine_follows_the_calendar(engine: Engine) -> None:
 
     assert engine.today == TODAY
     assert Engine(engine.store).today == date.today()
+
+
+def _image_file(payload: dict[str, object]) -> str:
+    [image] = [b for b in payload["blocks"] if b["type"] == "image"]  # type: ignore[attr-defined,index]
+    return str(image["slack_file"]["id"])
+
+
+def test_a_repeated_chart_reuses_its_upload_and_a_deleted_one_is_uploaded_again(
+    slack: FakeSlack, db: Path, engine: Engine
+) -> None:
+    bot = replier(slack, db, engine)
+    question = bot.triage("pytorch tensorflow github-stars since 2020", "U1")
+
+    def ask(hook: str) -> dict[str, object]:
+        bot.run(
+            question, Origin(user_id="U1", channel_id="C1", response_url=slack.response_url(hook))
+        )
+        [reply] = slack.wait_for_hook(hook, timeout=15)
+        return reply
+
+    first = _image_file(ask("one"))
+    assert _image_file(ask("two")) == first  # the same bytes: no second upload
+    assert len(slack.calls_to("files.completeUploadExternal")) == 1
+    slack.delete_file(first)  # e.g. removed in Slack, or past the workspace's retention
+    third = ask("three")
+    fresh = _image_file(third)  # the answer still carries its chart, from a new upload
+    assert fresh != first and slack.uploaded(fresh)[:4] == b"\x89PNG"
+    assert len(slack.calls_to("files.completeUploadExternal")) == 2
+    assert "could not be attached" not in str(third["blocks"])
+    assert _image_file(ask("four")) == fresh  # and that one is remembered in turn

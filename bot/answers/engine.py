@@ -119,10 +119,13 @@ class Engine:
             if kept is not None:
                 self._answers.move_to_end(key)
         if kept is not None:
-            return kept.model_copy(deep=True)  # callers may change what they get
+            # Shared, not copied: an answer is finished once the engine returns it (nothing
+            # downstream changes one, a test checks), and a deep copy of one with its history
+            # (100-200 KB) cost more than answering afresh.
+            return kept
         answer = self._answer(query)
         with self._answers_lock:
-            self._answers[key] = answer.model_copy(deep=True)
+            self._answers[key] = answer
             while len(self._answers) > ANSWERS_KEPT:
                 self._answers.popitem(last=False)
         return answer

@@ -417,6 +417,12 @@ class FakeSlack(LoopbackFake):
             self._init_state()
             self._cond.notify_all()
 
+    def forget_calls(self) -> None:
+        """Forget calls, messages and hooks only: uploaded files stay, as they do in Slack."""
+        with self._cond:
+            self._calls, self._messages, self._hooks, self._shares = [], [], {}, []
+            self._cond.notify_all()
+
     def fail_next(
         self,
         method: str,
@@ -472,6 +478,11 @@ class FakeSlack(LoopbackFake):
     def mark_file_ready(self, file_id: str) -> None:
         with self._lock:
             self._files[file_id].polls_left = 0
+
+    def delete_file(self, file_id: str) -> None:
+        """As if the file were deleted in Slack: blocks naming it are refused from now on."""
+        with self._lock:
+            del self._files[file_id]
 
     # -- request handling ---------------------------------------------------------------------
 
