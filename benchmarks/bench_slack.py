@@ -14,6 +14,8 @@ posts in the load generator's process would slow the generator's own threads (on
 measured as the server's acknowledgement latency.
 
 Run: python benchmarks/bench_slack.py
+(BENCH_ANSWER_PROCESSES=N sets FWTREND_ANSWER_PROCESSES for the bot; BENCH_MODES=each or end
+runs one load only.)
 """
 
 from __future__ import annotations
@@ -236,6 +238,8 @@ def run_fwtrend(
     bot = BotProcess(where(fake), db)
     if public:
         bot.env["FWTREND_PUBLIC_URL"] = bot.url
+    if os.environ.get("BENCH_ANSWER_PROCESSES"):  # default: the product's own default
+        bot.env["FWTREND_ANSWER_PROCESSES"] = os.environ["BENCH_ANSWER_PROCESSES"]
     with bot:
         fire(bot.post, fake, "warmup", answers="end")  # first charts, caches, thread start
         fake.forget_calls()  # the uploads stay, as they do in Slack

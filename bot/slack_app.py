@@ -60,6 +60,11 @@ def create_app(
         client=client,
         signing_secret=signing_secret or "",
         request_verification_enabled=signing_secret is not None,
+        # Each listener only acks and hands its job to a worker (microseconds), so it runs in
+        # the request's own thread: Bolt's default runs it on another thread and has the
+        # request poll for the ack every 10 ms, which adds a thread hop and up to 10 ms to
+        # every acknowledgement.
+        process_before_response=True,
         listener_executor=ThreadPoolExecutor(ACK_THREADS, thread_name_prefix="fwtrend-ack"),
         logger=bolt_log,
     )
@@ -96,8 +101,11 @@ def _register(app: App, replier: Replier, work: Work) -> None:
         try:
             triage = replier.triage(command.get("text", ""), origin.user_id)
         except Exception:  # noqa: BLE001 - still acknowledge; the error reply follows
+            log.exception("triage failed; a worker answers instead")
             ack()
-            replier.report_failure(origin)  # after the ack: Slack is not kept waiting
+            # The reply is a Slack call: a worker makes it (triaging again, and apologising
+            # if that fails too), so the acknowledgement is not kept waiting.
+            work(Job(kind="converse", origin=origin, text=command.get("text", "")))
             return
         # Help, refusals and bad input are answered in the acknowledgement itself; slow work
         # (a refresh) says there that it has started.

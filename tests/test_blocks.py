@@ -498,3 +498,25 @@ def test_fit_blocks_drops_invalid_images() -> None:
 def test_fit_blocks_is_idempotent() -> None:
     blocks = answer_blocks(_huge_answer())
     assert fit_blocks(blocks, HINT) == blocks
+
+
+def test_a_fitted_answer_is_reused_with_each_reply_s_own_button_values(engine: Engine) -> None:
+    answer = engine.ask("pytorch tensorflow github-stars since 2020")
+
+    def values(blocks: list[dict[str, Any]]) -> list[str]:
+        return [e["value"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
+
+    first = answer_blocks(answer, share_value="id-one", data_value="id-one")
+    first[0]["text"]["text"] = "changed by a caller"  # the blocks are the caller's own
+    first.append({"type": "divider"})
+    second = answer_blocks(answer, share_value="id-two", data_value="id-two")
+    assert values(first) == ["id-one", "id-one"] and values(second) == ["id-two", "id-two"]
+    assert "changed by a caller" not in json.dumps(second) and second[-1]["type"] == "actions"
+    # Fitted afresh, the blocks are the same apart from the button values.
+    fresh = answer.model_copy(deep=True)
+    assert answer_blocks(fresh, share_value="id-two", data_value="id-two") == second
+    # Without buttons there are none, and another chart placement is fitted on its own.
+    assert values(answer_blocks(answer)) == []
+    with_image = answer_blocks(answer, image_url="https://fwtrend.example/charts/a.png")
+    assert any(b["type"] == "image" for b in with_image)
+    assert not any(b["type"] == "image" for b in second)

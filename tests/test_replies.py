@@ -82,3 +82,36 @@ def test_a_repeated_chart_reuses_its_upload_and_a_deleted_one_is_uploaded_again(
     assert len(slack.calls_to("files.completeUploadExternal")) == 2
     assert "could not be attached" not in str(third["blocks"])
     assert _image_file(ask("four")) == fresh  # and that one is remembered in turn
+
+
+def test_a_triage_that_breaks_still_acks_at_once_and_a_worker_takes_the_question(
+    slack: FakeSlack, db: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from urllib.parse import urlencode
+
+    from slack_bolt.request import BoltRequest
+
+    from bot.jobs import Job
+    from bot.slack_app import create_app
+
+    bot = replier(slack, db, engine)
+    jobs: list[Job] = []
+    app = create_app(bot.delivery.client, bot, jobs.append, signing_secret=None)
+
+    def broken(text: str, user_id: str) -> None:
+        raise RuntimeError("a bug in triage")
+
+    monkeypatch.setattr(bot, "triage", broken)
+    form = {
+        "command": "/fwtrend",
+        "text": "pytorch hf-models",
+        "user_id": "U1",
+        "channel_id": "C1",
+        "response_url": slack.response_url("broken"),
+    }
+    response = app.dispatch(BoltRequest(body=urlencode(form), headers={}))
+    assert response.status == 200  # acknowledged; no Slack call made before it
+    assert slack.calls_to("hook") == []
+    [job] = jobs
+    assert job.kind == "converse" and job.text == "pytorch hf-models"
+    assert job.origin is not None and job.origin.response_url == form["response_url"]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
+
 from bot.models import Answer
 from bot.slack.blocks.actions import answer_actions
 from bot.slack.blocks.fit import clip_text, fit_blocks
@@ -78,6 +82,19 @@ def _body_blocks(
     return blocks
 
 
+# Fitted messages of recent answers. The engine hands out the same Answer object for the
+# same question all day (answers are finished once returned), and fitting its blocks to
+# Slack's limits costs more than the rest of a reply: so an answer is fitted once per chart
+# placement, with stand-in button values that each reply swaps for its own.
+_FITTED_KEPT = 64
+_FITTED: OrderedDict[tuple[int, str | None, str | None, bool, bool], tuple[Answer, str]] = (
+    OrderedDict()
+)
+_FITTED_LOCK = threading.Lock()
+_SHARE_STAND_IN = "fwtrend-share-value"
+_DATA_STAND_IN = "fwtrend-data-value"
+
+
 def answer_blocks(
     answer: Answer,
     *,
@@ -90,12 +107,53 @@ def answer_blocks(
 
     ``image_url`` (public) or ``slack_file_id`` adds the chart; ``share_value`` adds a
     "Post to channel" button whose value comes back in the ``fwtrend_share`` action, and
-    ``data_value`` a "Data (CSV)" button (see actions.py).
+    ``data_value`` a "Data (CSV)" button (see actions.py). The blocks are the caller's own.
     """
     if image_url and slack_file_id:
         raise ValueError("give image_url or slack_file_id, not both")
-    if share_value is not None and not 0 < len(share_value) <= MAX_BUTTON_VALUE:
-        raise ValueError(f"share_value must be 1–{MAX_BUTTON_VALUE} characters")
+    for value in (share_value, data_value):
+        if value is not None and not 0 < len(value) <= MAX_BUTTON_VALUE:
+            raise ValueError(f"button values must be 1–{MAX_BUTTON_VALUE} characters")
+    key = (id(answer), image_url, slack_file_id, share_value is None, data_value is None)
+    with _FITTED_LOCK:
+        kept = _FITTED.get(key)
+        if kept is not None and kept[0] is answer:
+            _FITTED.move_to_end(key)
+            fitted = kept[1]
+        else:
+            fitted = None
+    if fitted is None:
+        first = _fit_answer(
+            answer,
+            image_url,
+            slack_file_id,
+            None if share_value is None else _SHARE_STAND_IN,
+            None if data_value is None else _DATA_STAND_IN,
+        )
+        fitted = json.dumps(first, ensure_ascii=False)
+        with _FITTED_LOCK:
+            # The answer is kept with its blocks, so its id cannot be reused while cached.
+            _FITTED[key] = (answer, fitted)
+            while len(_FITTED) > _FITTED_KEPT:
+                _FITTED.popitem(last=False)
+    # A fresh copy each time (json is the fastest deep copy of plain dicts), with this
+    # reply's button values in place of the stand-ins.
+    blocks: list[BlockDict] = json.loads(fitted)
+    values = {_SHARE_STAND_IN: share_value, _DATA_STAND_IN: data_value}
+    for block in blocks:
+        for element in block.get("elements", ()) if block.get("type") == "actions" else ():
+            if element.get("value") in values:
+                element["value"] = values[element["value"]]
+    return blocks
+
+
+def _fit_answer(
+    answer: Answer,
+    image_url: str | None,
+    slack_file_id: str | None,
+    share_value: str | None,
+    data_value: str | None,
+) -> list[BlockDict]:
     header = header_block(answer.title)
     blocks = [header]
     if answer.ok:
