@@ -25,6 +25,8 @@ from bot.slack_delivery import SlackDelivery, web_client
 if TYPE_CHECKING:
     from wsgiref.types import WSGIApplication
 
+    from bot.refresh import RefreshReport
+
 
 log = logging.getLogger("fwtrend.serve")
 
@@ -142,7 +144,13 @@ def build_replier(
             engine, BotState(engine.store), delivery, gate, charts=charts, public_url=public_url
         )
     from bot.digest_post import DigestPoster
-    from bot.refresh import refresh_with_settings
+
+    def refresher(names: list[str], trigger: str) -> RefreshReport:
+        # Imported by the first refresh, not at start: the live sources (httpx, rich; ~6 MB)
+        # would otherwise sit in every answer worker that never refreshes.
+        from bot.refresh import refresh_with_settings
+
+        return refresh_with_settings(settings, names, trigger)
 
     return Replier(
         engine,
@@ -151,7 +159,7 @@ def build_replier(
         gate,
         charts=charts,
         public_url=public_url,
-        refresher=lambda names, trigger: refresh_with_settings(settings, names, trigger),
+        refresher=refresher,
         digests=DigestPoster.from_settings(settings, engine, delivery, holder="web"),
         late_charts=late,
     )
