@@ -57,8 +57,13 @@ class AnswerPool:
             executor = self._current()
             pings = [executor.submit(run_job, Job(kind="ping")) for _ in range(self.processes)]
         done, _ = wait_for(pings, timeout=START_TIMEOUT)
-        ready = {f.result().pid for f in done if not f.exception()}
-        log.info("%d answer worker(s) ready", len(ready))
+        # Each worker logs its own "ready" line; pings may all land on the first one up, so
+        # their count says only that the pool answers.
+        answered = sum(1 for f in done if not f.exception())
+        if answered:
+            log.info("answer pool of %d worker process(es) is answering", self.processes)
+        else:
+            log.warning("no answer worker replied within %.0f s of start", START_TIMEOUT)
 
     def submit(self, job: Job) -> None:
         """Hand a job to a worker; returns at once (the acknowledgement is not kept waiting)."""
