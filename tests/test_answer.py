@@ -170,3 +170,25 @@ def test_a_kept_answer_is_shared_and_nothing_downstream_changes_it(
     assert again.model_dump_json() == before
     uncached = Engine(engine.store, today=engine.today, cache_answers=False)
     assert uncached.ask(question) == again  # exactly what answering again gives
+
+
+def test_each_figure_s_sparkline_is_the_line_that_ends_at_it(engine: Engine) -> None:
+    from bot.render.charts import chart_sparkline
+
+    answer = engine.ask("pytorch tensorflow github-stars since 2020")
+    assert answer.chart is not None
+    text = render_text(answer).splitlines()
+    fields = [
+        f["text"] for b in answer_message(answer).blocks if b.get("fields") for f in b["fields"]
+    ]
+    assert len(answer.figures) == len(fields) == 4
+    shapes = set()
+    for fig, field in zip(answer.figures, fields, strict=True):
+        [line] = [ln for ln in answer.chart.series if ln.values[-1] == fig.value]
+        spark = chart_sparkline(line.values)
+        shapes.add(spark)
+        [row] = [
+            ln for ln in text if fig.as_of_label in ln and ln.strip().startswith(fig.framework_name)
+        ]
+        assert row.endswith(spark) and spark in field  # its own line's shape, in text and Slack
+    assert len(shapes) == 4  # the rebuilt history and the snapshots are different shapes

@@ -109,7 +109,9 @@ def test_answer_blocks_header_and_figures(stars: Answer) -> None:
         assert format_value(fig.value, fig.unit, fig.qualifier, fig.value_high) in field
         assert fig.as_of_label in field
         assert fig.change is not None and f"{fig.change.absolute:,.0f}" in field
-        assert any(ch in field for ch in "▁▂▃▄▅▆▇█")  # the sparkline from the chart series
+        assert any(ch in field for ch in "▁▂▃▄▅▆▇█")  # its own charted line's shape
+    # History and snapshots are different lines: no figure borrows another's shape.
+    assert len({f.rsplit(" ", 1)[-1] for f in fields}) == len(fields)
     assert "Understood as:" in text_of(blocks)
     assert_within_limits(blocks)
     assert_round_trips(blocks)

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.formatting import format_change, format_figure, format_source, format_value
 from bot.models import Answer, ClaimOut, FigureOut, Note
-from bot.render.charts import chart_sparkline
+from bot.render.charts import figure_sparkline
 from bot.render.scoreboard_text import scoreboard_lines
 
 _NOTE_MARKS = {
@@ -60,7 +60,6 @@ def render_text(answer: Answer) -> str:
     out = [answer.title]
     if answer.query and answer.query.kind not in {"help", "sources", "metrics", "frameworks"}:
         out.append(f"(understood as: {answer.query.understood})")
-    lines_by_fw = {s.label: s.values for s in answer.chart.series} if answer.chart else {}
     if answer.scoreboard:
         out += ["", _wrap(answer.summary, "")] + scoreboard_lines(answer.scoreboard, WIDTH)
     elif answer.figures:
@@ -70,7 +69,7 @@ def render_text(answer: Answer) -> str:
             if answer.query and answer.query.kind == "compare" and fig.metric != metric:
                 metric = fig.metric
                 out.append(f" {fig.metric}")
-            out.append(_figure_line(fig, chart_sparkline(lines_by_fw.get(fig.framework_name, []))))
+            out.append(_figure_line(fig, figure_sparkline(fig, answer.chart)))
     elif answer.summary:
         out.append(_wrap(answer.summary, ""))
     if answer.rows:

@@ -25,6 +25,7 @@ from bot.render.charts.text import (
     _one_line,
     chart_alt_text,
     chart_sparkline,
+    figure_sparkline,
     format_compact,
 )
 
@@ -33,6 +34,7 @@ __all__ = [
     "OTHER_COLOURS",
     "chart_alt_text",
     "chart_sparkline",
+    "figure_sparkline",
     "format_compact",
     "render_chart",
     "series_colours",

@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 from datetime import date
 
-from bot.models import ChartBar, ChartSeries, ChartSpec
+from bot.models import ChartBar, ChartSeries, ChartSpec, FigureOut
 from bot.render.charts.style import (
     _MINUS,
     _MONTHS,
@@ -16,6 +16,22 @@ from bot.render.charts.style import (
 )
 
 Points = list[tuple[date, float]]
+
+
+def figure_sparkline(fig: FigureOut, chart: ChartSpec | None) -> str:
+    """The sparkline of the charted line that ends at this figure, or "" when none does: a
+    framework's figures from different series (a snapshot beside the rebuilt history, another
+    metric) each get their own line's shape, never another's."""
+    name = fig.framework_name
+    for line in chart.series if chart else []:
+        if (
+            (line.label == name or line.label.startswith(f"{name} ("))  # "PyTorch (snapshots)"
+            and line.dates
+            and line.dates[-1] == fig.as_of
+            and line.values[-1] == fig.value
+        ):
+            return chart_sparkline(line.values)
+    return ""
 
 
 def chart_sparkline(values: Sequence[float], width: int = 16) -> str:

@@ -6,7 +6,7 @@ from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
 from bot.formatting import format_change, format_day, format_figure, format_source
 from bot.models import Answer, ClaimOut, FigureOut, Note, SourceRef, TableRow
-from bot.render.charts import chart_sparkline
+from bot.render.charts import figure_sparkline
 from bot.slack.blocks.kit import (
     MAX_FIELDS,
     BlockDict,
@@ -65,13 +65,12 @@ def _figure_field(fig: FigureOut, sparkline: str, with_metric: bool, number: int
 
 
 def figure_blocks(answer: Answer) -> list[BlockDict]:
-    values = {s.label: s.values for s in answer.chart.series} if answer.chart else {}
     with_metric = len({f.metric for f in answer.figures}) > 1
     numbers = source_numbers(answer)
     fields = [
         _figure_field(
             f,
-            chart_sparkline(values.get(f.framework_name, [])),
+            figure_sparkline(f, answer.chart),
             with_metric,
             numbers.get(f.source.id),
         )
