@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
+
+from bot.recent import Recent
 
 # Charts of popular questions repeat all day (renders are deterministic and cached); each is a
 # file id of ~12 characters, so this holds a day's distinct charts for almost nothing.
@@ -20,28 +20,17 @@ class PrivateUploads:
     """
 
     def __init__(self, kept: int = UPLOADS_KEPT) -> None:
-        self._kept = kept
-        self._ids: OrderedDict[str, str] = OrderedDict()
-        self._lock = threading.Lock()
+        self._ids: Recent[str, str] = Recent(kept)
 
     def get(self, png: bytes) -> str | None:
-        key = _digest(png)
-        with self._lock:
-            file_id = self._ids.get(key)
-            if file_id is not None:
-                self._ids.move_to_end(key)
-            return file_id
+        return self._ids.get(_digest(png))
 
     def forget(self, png: bytes) -> None:
-        with self._lock:
-            self._ids.pop(_digest(png), None)
+        self._ids.pop(_digest(png))
 
     def remember(self, png: bytes, file_id: str) -> None:
         """Call only once Slack has processed the file (before that it cannot be shown)."""
-        with self._lock:
-            self._ids[_digest(png)] = file_id
-            while len(self._ids) > self._kept:
-                self._ids.popitem(last=False)
+        self._ids.put(_digest(png), file_id)
 
 
 def _digest(png: bytes) -> str:

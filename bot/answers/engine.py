@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 
@@ -22,6 +20,7 @@ from bot.models import (
     SourceRef,
 )
 from bot.periods import describe_age, format_period
+from bot.recent import Recent
 from bot.series import FLOW_METRICS
 from bot.store import LIVE_VERSION, SCOREBOARD, VOCABULARY, Store
 from bot.understand import QueryError, Vocabulary, parse_query
@@ -72,9 +71,8 @@ class Engine:
         # date, and the store changes only on a refresh, which clears this (_follow_refreshes).
         # Popular questions come back all day; each costs ~10 ms of CPU an answer worker
         # could spend on the next one.
-        self._answers: OrderedDict[str, Answer] = OrderedDict()
+        self._answers: Recent[str, Answer] = Recent(ANSWERS_KEPT)
         self._cache_answers = cache_answers  # off where the work itself is measured
-        self._answers_lock = threading.Lock()
         self._digest = store.meta("knowledge_digest")
         config = store.meta(SCOREBOARD)
         # A store loaded before scoreboard.yaml existed has no families: no rows, not an error.
@@ -114,20 +112,14 @@ class Engine:
         if not self._cache_answers:
             return self._answer(query)
         key = f"{self.today.isoformat()} {query.model_dump_json()}"
-        with self._answers_lock:
-            kept = self._answers.get(key)
-            if kept is not None:
-                self._answers.move_to_end(key)
+        kept = self._answers.get(key)
         if kept is not None:
             # Shared, not copied: an answer is finished once the engine returns it (nothing
             # downstream changes one, a test checks), and a deep copy of one with its history
             # (100-200 KB) cost more than answering afresh.
             return kept
         answer = self._answer(query)
-        with self._answers_lock:
-            self._answers[key] = answer
-            while len(self._answers) > ANSWERS_KEPT:
-                self._answers.popitem(last=False)
+        self._answers.put(key, answer)
         return answer
 
     def _answer(self, query: Query) -> Answer:
@@ -176,8 +168,7 @@ class Engine:
             self._live_version = version
             self._metric_points.clear()
             self._checks = None
-            with self._answers_lock:
-                self._answers.clear()
+            self._answers.clear()
 
     def metric_points(self, metric: str) -> list[DataPoint]:
         """All frameworks' points of one metric, oldest first, read once between refreshes."""

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 
 from bot.models import ChartSpec
+from bot.recent import Recent
 from bot.render.charts.bars import _draw_bars
 from bot.render.charts.layout import (
     _Chrome,
@@ -44,8 +44,7 @@ __all__ = [
 # behind it are shared, so renders are serialised. One takes a few tens of milliseconds.
 _RENDER_LOCK = threading.Lock()
 RENDER_CACHE_SIZE = 128  # PNGs of ~30-60 KB: a few MB at most
-_CACHE: OrderedDict[str, bytes] = OrderedDict()
-_CACHE_LOCK = threading.Lock()
+_CACHE: Recent[str, bytes] = Recent(RENDER_CACHE_SIZE)
 
 
 def render_chart(spec: ChartSpec, *, cached: bool = True) -> bytes:
@@ -59,16 +58,10 @@ def render_chart(spec: ChartSpec, *, cached: bool = True) -> bytes:
     # Popular questions come back all day and their data only changes on a refresh, which
     # changes the spec: caching by the spec's content skips the slowest step of an answer.
     key = spec.model_dump_json()
-    with _CACHE_LOCK:
-        png = _CACHE.get(key)
-        if png is not None:
-            _CACHE.move_to_end(key)
-            return png
-    png = _render(spec)
-    with _CACHE_LOCK:
-        _CACHE[key] = png
-        while len(_CACHE) > RENDER_CACHE_SIZE:
-            _CACHE.popitem(last=False)
+    png = _CACHE.get(key)
+    if png is None:
+        png = _render(spec)
+        _CACHE.put(key, png)
     return png
 
 
