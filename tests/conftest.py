@@ -15,6 +15,7 @@ from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.store import Store, StoreTarget, open_store
 from bot.understand import Vocabulary
 from tests import pg
+from tests.fakes.slack_api import FakeSlack
 
 ROOT = Path(__file__).resolve().parents[1]
 KNOWLEDGE = ROOT / "knowledge"
@@ -48,6 +49,14 @@ def knowledge_copy(tmp_path: Path) -> Path:
     target = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE, target)
     return target
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    """A fake Slack on loopback for one test, which fails if the bot sent it a malformed call."""
+    with FakeSlack() as server:
+        yield server
+        assert server.errors == []
 
 
 @pytest.fixture

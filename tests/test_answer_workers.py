@@ -24,13 +24,6 @@ READY = re.compile(r"answer worker ready \(pid (\d+)\)")
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    with FakeSlack() as server:
-        yield server
-        assert server.errors == []
-
-
-@pytest.fixture
 def bot(fake: FakeSlack, db: Path) -> Iterator[BotProcess]:
     with BotProcess(fake, db, FWTREND_ANSWER_PROCESSES="1") as process:
         yield process

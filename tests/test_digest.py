@@ -63,15 +63,8 @@ def engine(store: Store) -> Engine:
     return Engine(store, today=MONDAY)
 
 
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
-        yield fake
-        assert fake.errors == []
-
-
-def poster(engine: Engine, slack: FakeSlack, **options: Any) -> DigestPoster:
-    delivery = SlackDelivery(web_client(BOT_TOKEN, slack.api_url), processing_timeout=2)
+def poster(engine: Engine, fake: FakeSlack, **options: Any) -> DigestPoster:
+    delivery = SlackDelivery(web_client(BOT_TOKEN, fake.api_url), processing_timeout=2)
     return DigestPoster(engine, delivery, ["UADMIN1", "UADMIN2"], **options)
 
 
@@ -158,31 +151,31 @@ def test_an_empty_week_says_so(engine: Engine) -> None:
 # ---------------------------------------------------------------- posting
 
 
-def test_posts_once_per_channel_and_week(engine: Engine, slack: FakeSlack) -> None:
-    first = poster(engine, slack).post("C1", MONDAY)
+def test_posts_once_per_channel_and_week(engine: Engine, fake: FakeSlack) -> None:
+    first = poster(engine, fake).post("C1", MONDAY)
     assert first.outcome == "posted" and first.ts
-    [message] = slack.messages("C1")
+    [message] = fake.messages("C1")
     assert message["metadata"]["event_payload"]["key"] == "C1:2026-W48"
     assert any(b["type"] == "image" for b in message["blocks"])  # the chart is in the post
-    again = poster(engine, slack).post("C1", MONDAY + timedelta(days=2))  # same ISO week
-    assert again.outcome == "already" and len(slack.messages("C1")) == 1
-    forced = poster(engine, slack).post("C1", MONDAY, force=True)
-    assert forced.outcome == "posted" and len(slack.messages("C1")) == 2
-    next_week = poster(engine, slack).post("C1", MONDAY + timedelta(days=7))
+    again = poster(engine, fake).post("C1", MONDAY + timedelta(days=2))  # same ISO week
+    assert again.outcome == "already" and len(fake.messages("C1")) == 1
+    forced = poster(engine, fake).post("C1", MONDAY, force=True)
+    assert forced.outcome == "posted" and len(fake.messages("C1")) == 2
+    next_week = poster(engine, fake).post("C1", MONDAY + timedelta(days=7))
     assert next_week.outcome == "posted"
 
 
-def test_next_digest_compares_with_the_previous_one(engine: Engine, slack: FakeSlack) -> None:
-    poster(engine, slack).post("C1", LAST_WEEK)
+def test_next_digest_compares_with_the_previous_one(engine: Engine, fake: FakeSlack) -> None:
+    poster(engine, fake).post("C1", LAST_WEEK)
     preview = preview_digest(engine, MONDAY, "C1")
     assert preview.since == LAST_WEEK and not preview.first
 
 
-def test_two_runners_at_once_post_once(store: Store, slack: FakeSlack, tmp_path: Path) -> None:
-    slack.delay("chat.postMessage", 0.5)
+def test_two_runners_at_once_post_once(store: Store, fake: FakeSlack, tmp_path: Path) -> None:
+    fake.delay("chat.postMessage", 0.5)
     env = child_env(
         SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_API_URL=slack.api_url,
+        SLACK_API_URL=fake.api_url,
         **store_env(store),
         FWTREND_TODAY=MONDAY.isoformat(),
     )
@@ -201,11 +194,11 @@ def test_two_runners_at_once_post_once(store: Store, slack: FakeSlack, tmp_path:
     ]
     outputs = sorted(r.communicate(timeout=60)[0].strip() for r in runners)
     assert outputs in (["C9: already", "C9: posted"], ["C9: busy", "C9: posted"]), outputs
-    assert len(slack.messages("C9")) == 1
+    assert len(fake.messages("C9")) == 1
 
 
-def test_restart_after_a_crash_mid_post_still_posts_once(engine: Engine, slack: FakeSlack) -> None:
-    crashing = poster(engine, slack)
+def test_restart_after_a_crash_mid_post_still_posts_once(engine: Engine, fake: FakeSlack) -> None:
+    crashing = poster(engine, fake)
 
     def crash(*args: Any, **kwargs: Any) -> None:
         raise SystemExit("killed after posting, before writing it down")
@@ -213,25 +206,25 @@ def test_restart_after_a_crash_mid_post_still_posts_once(engine: Engine, slack: 
     crashing._finish = crash  # type: ignore[method-assign]
     with pytest.raises(SystemExit):
         crashing.post("C1", MONDAY)
-    assert len(slack.messages("C1")) == 1
+    assert len(fake.messages("C1")) == 1
     _abandon_claim(engine, "C1")
-    restarted = poster(engine, slack).post("C1", MONDAY)
-    assert restarted.outcome == "already" and restarted.ts == slack.messages("C1")[0]["ts"]
-    assert len(slack.messages("C1")) == 1
-    assert poster(engine, slack).post("C1", MONDAY).outcome == "already"
+    restarted = poster(engine, fake).post("C1", MONDAY)
+    assert restarted.outcome == "already" and restarted.ts == fake.messages("C1")[0]["ts"]
+    assert len(fake.messages("C1")) == 1
+    assert poster(engine, fake).post("C1", MONDAY).outcome == "already"
 
 
-def test_restart_after_a_crash_before_posting_posts(engine: Engine, slack: FakeSlack) -> None:
-    crashing = poster(engine, slack)
+def test_restart_after_a_crash_before_posting_posts(engine: Engine, fake: FakeSlack) -> None:
+    crashing = poster(engine, fake)
     crashing._send = lambda *a: (_ for _ in ()).throw(SystemExit("killed"))  # type: ignore[method-assign]
     with pytest.raises(SystemExit):
         crashing.post("C1", MONDAY)
-    assert slack.messages("C1") == []
-    live = poster(engine, slack).post("C1", MONDAY)
+    assert fake.messages("C1") == []
+    live = poster(engine, fake).post("C1", MONDAY)
     assert live.outcome == "busy"  # the claim is fresh and its holder (this process) alive
     _abandon_claim(engine, "C1")
-    assert poster(engine, slack).post("C1", MONDAY).outcome == "posted"
-    assert len(slack.messages("C1")) == 1
+    assert poster(engine, fake).post("C1", MONDAY).outcome == "posted"
+    assert len(fake.messages("C1")) == 1
 
 
 def _abandon_claim(engine: Engine, channel: str) -> None:
@@ -249,40 +242,40 @@ def _abandon_claim(engine: Engine, channel: str) -> None:
         engine.store.db.conn.commit()  # type: ignore[attr-defined]
 
 
-def test_rate_limited_post_is_retried(engine: Engine, slack: FakeSlack) -> None:
-    slack.rate_limit_next("chat.postMessage", retry_after=1)
-    result = poster(engine, slack).post("C1", MONDAY)
+def test_rate_limited_post_is_retried(engine: Engine, fake: FakeSlack) -> None:
+    fake.rate_limit_next("chat.postMessage", retry_after=1)
+    result = poster(engine, fake).post("C1", MONDAY)
     assert result.outcome == "posted"
-    calls = slack.calls_to("chat.postMessage")
+    calls = fake.calls_to("chat.postMessage")
     assert [c.status for c in calls] == [429, 200] and calls[1].time - calls[0].time >= 0.9
 
 
-def test_not_in_a_public_channel_joins_then_posts(engine: Engine, slack: FakeSlack) -> None:
-    slack.not_in_channel("C2")
-    assert poster(engine, slack).post("C2", MONDAY).outcome == "posted"
-    assert [c.params["channel"] for c in slack.calls_to("conversations.join")] == ["C2"]
-    assert len(slack.messages("C2")) == 1
+def test_not_in_a_public_channel_joins_then_posts(engine: Engine, fake: FakeSlack) -> None:
+    fake.not_in_channel("C2")
+    assert poster(engine, fake).post("C2", MONDAY).outcome == "posted"
+    assert [c.params["channel"] for c in fake.calls_to("conversations.join")] == ["C2"]
+    assert len(fake.messages("C2")) == 1
 
 
 def test_private_channel_failure_is_reported_to_admins_once(
-    engine: Engine, slack: FakeSlack
+    engine: Engine, fake: FakeSlack
 ) -> None:
-    slack.private_channel("G1")
-    first = poster(engine, slack).post("G1", MONDAY)
+    fake.private_channel("G1")
+    first = poster(engine, fake).post("G1", MONDAY)
     assert first.outcome == "failed" and first.reason == "channel_not_found"
-    alerts = [m for m in slack.messages() if m["channel"].startswith("UADMIN")]
+    alerts = [m for m in fake.messages() if m["channel"].startswith("UADMIN")]
     assert sorted(m["channel"] for m in alerts) == ["UADMIN1", "UADMIN2"]
     assert "<#G1>" in alerts[0]["text"] and "/invite @fwtrend" in alerts[0]["text"]
-    retry = poster(engine, slack).post("G1", MONDAY + timedelta(days=7))
+    retry = poster(engine, fake).post("G1", MONDAY + timedelta(days=7))
     assert retry.outcome == "failed"
-    assert len([m for m in slack.messages() if m["channel"].startswith("UADMIN")]) == 2
+    assert len([m for m in fake.messages() if m["channel"].startswith("UADMIN")]) == 2
 
 
-def test_quiet_week_can_be_skipped(engine: Engine, slack: FakeSlack) -> None:
-    poster(engine, slack).post("C1", MONDAY)  # this week's moves are now the baseline
-    quiet = poster(engine, slack, when_quiet="skip").post("C1", MONDAY + timedelta(days=7))
-    assert quiet.outcome == "skipped" and len(slack.messages("C1")) == 1
-    posted = poster(engine, slack).post("C3", MONDAY + timedelta(days=7))
+def test_quiet_week_can_be_skipped(engine: Engine, fake: FakeSlack) -> None:
+    poster(engine, fake).post("C1", MONDAY)  # this week's moves are now the baseline
+    quiet = poster(engine, fake, when_quiet="skip").post("C1", MONDAY + timedelta(days=7))
+    assert quiet.outcome == "skipped" and len(fake.messages("C1")) == 1
+    posted = poster(engine, fake).post("C3", MONDAY + timedelta(days=7))
     assert posted.outcome == "posted"
 
 
@@ -302,17 +295,17 @@ def test_scheduler_fires_on_the_configured_cron_and_zone() -> None:
     assert (monday.weekday(), monday.hour, str(monday.tzinfo)) == (0, 9, "UTC")
 
 
-def test_clock_job_posts_to_every_channel(store: Store, slack: FakeSlack) -> None:
+def test_clock_job_posts_to_every_channel(store: Store, fake: FakeSlack) -> None:
     settings = Settings(
         SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_API_URL=slack.api_url,
+        SLACK_API_URL=fake.api_url,
         **store_env(store),
         FWTREND_TODAY=MONDAY.isoformat(),
         FWTREND_DIGEST_CHANNELS="C1,C2",
         FWTREND_DIGEST_REFRESH="false",
     )
     engine = Engine(store, today=MONDAY)
-    results = digest_job(settings, engine, poster(engine, slack))
+    results = digest_job(settings, engine, poster(engine, fake))
     assert [(r.channel, r.outcome) for r in results] == [("C1", "posted"), ("C2", "posted")]
     assert local_today(settings) == MONDAY and week_key(MONDAY) == "2026-W48"
 
@@ -360,11 +353,11 @@ def test_cli_preview_and_errors(store: Store, tmp_path: Path) -> None:
     assert json.dumps(preview.stdout)  # printable, no control characters
 
 
-def test_clock_job_refreshes_first(store: Store, slack: FakeSlack, apis: FakeDataAPIs) -> None:
+def test_clock_job_refreshes_first(store: Store, fake: FakeSlack, apis: FakeDataAPIs) -> None:
     settings = Settings(
         **apis.settings_fields(),
         SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_API_URL=slack.api_url,
+        SLACK_API_URL=fake.api_url,
         **store_env(store),
         FWTREND_TODAY=(MONDAY + timedelta(days=7)).isoformat(),
         FWTREND_DIGEST_CHANNELS="C1",
@@ -372,21 +365,21 @@ def test_clock_job_refreshes_first(store: Store, slack: FakeSlack, apis: FakeDat
     apis.set_github_repo("jax-ml/jax", stargazers_count=36_300)
     calls = len(apis.calls)
     engine = Engine(store, today=MONDAY + timedelta(days=7))
-    [result] = digest_job(settings, engine, poster(engine, slack))
+    [result] = digest_job(settings, engine, poster(engine, fake))
     assert result.outcome == "posted" and len(apis.calls) > calls  # it refreshed
     runs = query(store, "select trigger from refresh_runs order by id desc")[0]
     assert runs == ("clock",)
-    [message] = slack.messages("C1")
+    [message] = fake.messages("C1")
     assert "36,300 stars" in json.dumps(message["blocks"])
 
 
-def test_clock_process_starts_and_stops_cleanly_on_sigterm(store: Store, slack: FakeSlack) -> None:
+def test_clock_process_starts_and_stops_cleanly_on_sigterm(store: Store, fake: FakeSlack) -> None:
     import signal
     import time
 
     env = child_env(
         SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_API_URL=slack.api_url,
+        SLACK_API_URL=fake.api_url,
         **store_env(store),
         FWTREND_DIGEST_CHANNELS="C1",
         FWTREND_DIGEST_TZ="Europe/Berlin",
@@ -416,4 +409,4 @@ def test_clock_process_starts_and_stops_cleanly_on_sigterm(store: Store, slack: 
     assert clock.returncode == 0
     assert "fwtrend clock: stopped" in rest and "Traceback" not in seen + rest
     assert BOT_TOKEN not in seen + rest
-    assert slack.messages("C1") == []  # nothing is posted before the schedule says so
+    assert fake.messages("C1") == []  # nothing is posted before the schedule says so

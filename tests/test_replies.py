@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,31 +17,24 @@ from tests.conftest import TODAY
 from tests.fakes.slack_api import FakeSlack
 
 
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
-        yield fake
-        assert fake.errors == []
-
-
-def replier(slack: FakeSlack, store_path: Path, engine: Engine) -> Replier:
-    delivery = SlackDelivery(web_client(BOT_TOKEN, slack.api_url), processing_timeout=0.3)
+def replier(fake: FakeSlack, store_path: Path, engine: Engine) -> Replier:
+    delivery = SlackDelivery(web_client(BOT_TOKEN, fake.api_url), processing_timeout=0.3)
     return Replier(engine, BotState(engine.store), delivery, AdminGate(["UADMIN1"]))
 
 
 def test_a_slow_upload_sends_the_answer_first_and_the_chart_after(
-    slack: FakeSlack, db: Path, engine: Engine
+    fake: FakeSlack, db: Path, engine: Engine
 ) -> None:
-    slack.set_file_processing(3)  # longer than the 0.3 s the answer waits for
-    bot = replier(slack, db, engine)
-    origin = Origin(user_id="U1", channel_id="C1", response_url=slack.response_url("slow"))
+    fake.set_file_processing(3)  # longer than the 0.3 s the answer waits for
+    bot = replier(fake, db, engine)
+    origin = Origin(user_id="U1", channel_id="C1", response_url=fake.response_url("slow"))
     bot.run(bot.triage("pytorch tensorflow github-stars since 2020", "U1"), origin)
-    answer, chart = slack.wait_for_hook("slow", count=2, timeout=15)
+    answer, chart = fake.wait_for_hook("slow", count=2, timeout=15)
     assert not any(b["type"] == "image" for b in answer["blocks"])
     assert CHART_LATE in str(answer["blocks"]) and "101,967" in answer["text"]
     [image] = [b for b in chart["blocks"] if b["type"] == "image"]
     file_id = image["slack_file"]["id"]
-    assert slack.file(file_id).ready and slack.uploaded(file_id)[:4] == b"\x89PNG"
+    assert fake.file(file_id).ready and fake.uploaded(file_id)[:4] == b"\x89PNG"
     assert chart["text"] == "Chart: GitHub stars"
 
 
@@ -60,32 +52,32 @@ def _image_file(payload: dict[str, object]) -> str:
 
 
 def test_a_repeated_chart_reuses_its_upload_and_a_deleted_one_is_uploaded_again(
-    slack: FakeSlack, db: Path, engine: Engine
+    fake: FakeSlack, db: Path, engine: Engine
 ) -> None:
-    bot = replier(slack, db, engine)
+    bot = replier(fake, db, engine)
     question = bot.triage("pytorch tensorflow github-stars since 2020", "U1")
 
     def ask(hook: str) -> dict[str, object]:
         bot.run(
-            question, Origin(user_id="U1", channel_id="C1", response_url=slack.response_url(hook))
+            question, Origin(user_id="U1", channel_id="C1", response_url=fake.response_url(hook))
         )
-        [reply] = slack.wait_for_hook(hook, timeout=15)
+        [reply] = fake.wait_for_hook(hook, timeout=15)
         return reply
 
     first = _image_file(ask("one"))
     assert _image_file(ask("two")) == first  # the same bytes: no second upload
-    assert len(slack.calls_to("files.completeUploadExternal")) == 1
-    slack.delete_file(first)  # e.g. removed in Slack, or past the workspace's retention
+    assert len(fake.calls_to("files.completeUploadExternal")) == 1
+    fake.delete_file(first)  # e.g. removed in Slack, or past the workspace's retention
     third = ask("three")
     fresh = _image_file(third)  # the answer still carries its chart, from a new upload
-    assert fresh != first and slack.uploaded(fresh)[:4] == b"\x89PNG"
-    assert len(slack.calls_to("files.completeUploadExternal")) == 2
+    assert fresh != first and fake.uploaded(fresh)[:4] == b"\x89PNG"
+    assert len(fake.calls_to("files.completeUploadExternal")) == 2
     assert "could not be attached" not in str(third["blocks"])
     assert _image_file(ask("four")) == fresh  # and that one is remembered in turn
 
 
 def test_a_triage_that_breaks_still_acks_at_once_and_a_worker_takes_the_question(
-    slack: FakeSlack, db: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch
+    fake: FakeSlack, db: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from urllib.parse import urlencode
 
@@ -94,7 +86,7 @@ def test_a_triage_that_breaks_still_acks_at_once_and_a_worker_takes_the_question
     from bot.jobs import Job
     from bot.slack_app import create_app
 
-    bot = replier(slack, db, engine)
+    bot = replier(fake, db, engine)
     jobs: list[Job] = []
     app = create_app(bot.delivery.client, bot, jobs.append, signing_secret=None)
 
@@ -107,11 +99,11 @@ def test_a_triage_that_breaks_still_acks_at_once_and_a_worker_takes_the_question
         "text": "pytorch hf-models",
         "user_id": "U1",
         "channel_id": "C1",
-        "response_url": slack.response_url("broken"),
+        "response_url": fake.response_url("broken"),
     }
     response = app.dispatch(BoltRequest(body=urlencode(form), headers={}))
     assert response.status == 200  # acknowledged; no Slack call made before it
-    assert slack.calls_to("hook") == []
+    assert fake.calls_to("hook") == []
     [job] = jobs
     assert job.kind == "converse" and job.text == "pytorch hf-models"
     assert job.origin is not None and job.origin.response_url == form["response_url"]

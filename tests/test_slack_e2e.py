@@ -28,13 +28,6 @@ ACK_BUDGET = 1.0  # Slack allows 3 s; on loopback an ack that takes a second is 
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    with FakeSlack() as server:
-        yield server
-        assert server.errors == []
-
-
-@pytest.fixture
 def bot(fake: FakeSlack, db: Path) -> Iterator[BotProcess]:
     with BotProcess(fake, db) as process:
         yield process
