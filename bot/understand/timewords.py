@@ -140,6 +140,9 @@ def _release_window(tokens: list[str], i: int, vocab: Vocabulary) -> tuple[DateW
     return None
 
 
+_UNTIL_WORDS = {"to", "until", "through", "till", "thru"}
+
+
 def parse_window(
     tokens: list[str], i: int, today: date, vocab: Vocabulary
 ) -> tuple[DateWindow, int] | None:
@@ -156,7 +159,7 @@ def parse_window(
             ), 3
         return DateWindow(start=start, text=f"since {nxt} {third}"), 3
     if tok in {"since", "after", "from"} and _date_at(nxt, end=False):
-        if tok == "from" and third in {"to", "until", "through"} and _date_at(fourth, end=True):
+        if tok in {"from", "since"} and third in _UNTIL_WORDS and _date_at(fourth, end=True):
             return DateWindow(
                 start=_date_at(nxt, False),
                 end=_date_at(fourth, True),
@@ -195,6 +198,13 @@ def parse_window(
         return DateWindow(
             start=date(int(match.group(1)), 1, 1), end=date(int(match.group(2)), 12, 31), text=tok
         ), 1
+    if nxt in _UNTIL_WORDS and _date_at(tok, end=False) and _date_at(third, end=True):
+        # "2021 to 2023", "2019 through 2021": one period, not two years of which the last
+        # wins; "2023 to 2021" is the same period said backwards.
+        first, last = sorted([tok, third], key=lambda t: _date_at(t, end=False) or date.min)
+        return DateWindow(
+            start=_date_at(first, False), end=_date_at(last, True), text=f"{first} to {last}"
+        ), 3
     if _date_at(tok, end=False):
         return DateWindow(start=_date_at(tok, False), end=_date_at(tok, True), text=tok), 1
     return None
