@@ -4,7 +4,7 @@ Reports acknowledgement latency p50/p99 and time until the answer reaches respon
 (p50/p95), for fwtrend (charts served from FWTREND_PUBLIC_URL, and charts uploaded to Slack)
 and for a bare Bolt app that only acknowledges, under the same gunicorn settings (the floor);
 plus the peak memory of every fwtrend process together (gunicorn master, the acknowledging
-worker, its answer worker processes and multiprocessing's helper): the sum of their RSS, and
+worker and its answer worker processes): the sum of their RSS, and
 of their PSS (shared pages counted once).
 Targets, per mode (20 askers; a burst of 200): ack p99 <= 1.25x the bare app's in the same run;
 answer p95 < 300 ms with askers, < 1.0 s for the burst; peak RSS of all processes < 300 MB.
@@ -147,9 +147,7 @@ def role(pid: int, master: int) -> str:
     if pid == master:
         return "gunicorn master"
     for marker, name in (
-        ("resource_tracker", "resource tracker"),
-        ("forkserver", "forkserver"),
-        ("multiprocessing", "answer worker"),
+        ("bot.workers.worker", "answer worker"),
         ("gunicorn", "acknowledging worker"),
     ):
         if marker in argv:
@@ -309,6 +307,10 @@ def main() -> None:
         open_store(db, default_knowledge_dir()).close()
         manager = SlackManager()
         manager.start()
+        if os.environ.get("BENCH_NICE_SLACK"):
+            os.setpriority(
+                os.PRIO_PROCESS, manager._process.pid, int(os.environ["BENCH_NICE_SLACK"])
+            )  # type: ignore[attr-defined]
         fake = manager.Slack()  # type: ignore[attr-defined]
         try:
             for public in (True, False):

@@ -9,11 +9,12 @@ import os
 import re
 import sys
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from bot import __version__
 from bot.admin import AdminGate
-from bot.answer_pool import AnswerPool
+from bot.after_response import after_response
 from bot.answers import Engine
 from bot.bot_state import BotState
 from bot.chart_files import ChartFiles
@@ -21,6 +22,7 @@ from bot.replies import Replier
 from bot.reply_charts import LateCharts
 from bot.settings import Settings
 from bot.slack_delivery import SlackDelivery, web_client
+from bot.workers import AnswerPool, Job
 
 if TYPE_CHECKING:
     from wsgiref.types import WSGIApplication
@@ -174,10 +176,16 @@ def build_bot(settings: Settings, engine: Engine, *, socket: bool = False) -> Bo
     # an acknowledgement needs.
     pool = AnswerPool(settings.answer_processes, socket=socket, on_lost=replier.report_lost)
     secret = None if socket else settings.slack_signing_secret
+
+    def work(job: Job) -> None:
+        # Written to a worker's pipe once the acknowledgement is on the wire: the write's
+        # system call and its wait for the GIL stay out of the ack's latency.
+        after_response(partial(pool.submit, job))
+
     app = create_app(
         replier.delivery.client,
         replier,
-        pool.submit,
+        work,
         signing_secret=secret.get_secret_value() if secret else None,
     )
     pool.start()

@@ -84,7 +84,7 @@ class Settings(BaseSettings):
     )
     answer_processes: int = Field(
         # Two cores: the acknowledging process needs little CPU, so both cores can answer, and
-        # the workers run at a lower priority than the acks (see bot/answer_worker.py).
+        # the workers run at a lower priority than the acks (see bot/workers/worker.py).
         default=2,
         ge=1,
         le=32,

@@ -13,9 +13,9 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
-from bot.jobs import Job
 from bot.replies import Origin, Replier
 from bot.slack.blocks import DATA_ACTION_ID, RUN_ACTION_ID, SHARE_ACTION_ID
+from bot.workers.jobs import Job
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
+from bot.after_response import serve_then_run
 from bot.chart_files import NAME as CHART_NAME
 from bot.chart_files import ChartFiles
 from bot.refusal_log import RefusalLog
@@ -53,7 +54,8 @@ def make_wsgi_app(
             if path == slack_path:
                 _allow(method, ("POST",))
                 guard.admit(environ)
-                return slack(environ, start_response)
+                # Jobs the listeners accept go to the answer workers after the ack is sent.
+                return serve_then_run(slack, environ, start_response)
             if path == HEALTH_PATH:
                 _allow(method, READ_METHODS)
                 return _health(health, start_response, head=method == "HEAD")

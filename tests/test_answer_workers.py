@@ -17,7 +17,13 @@ from typing import Any
 import pytest
 
 from tests.bot_process import BOT_TOKEN, SIGNING_SECRET, BotProcess
-from tests.fakes.slack_api import FakeSlack, interactivity_body, slash_command_body
+from tests.fakes.slack_api import (
+    FakeSlack,
+    dm_event,
+    event_body,
+    interactivity_body,
+    slash_command_body,
+)
 
 QUESTION = "pytorch tensorflow github-stars since 2020"
 READY = re.compile(r"answer worker ready \(pid (\d+)\)")
@@ -121,6 +127,33 @@ def test_workers_exit_when_their_web_process_is_killed(fake: FakeSlack, bot: Bot
         time.sleep(0.2)
     assert not _alive(worker), "an orphaned answer worker kept running"
     assert "its web process" in bot.log and "is gone; exiting" in bot.log
+
+
+# ---------------------------------------------------------------- what crosses the pipes
+
+
+def test_a_question_too_long_for_one_pipe_write_is_still_answered(
+    fake: FakeSlack, bot: BotProcess
+) -> None:
+    # Over PIPE_BUF (4 KB) a job cannot be written atomically from a request thread; it takes
+    # the spill thread's pipe instead, and must arrive all the same.
+    text = "pytorch github-stars " + "please " * 900
+    assert len(text) > 6000
+    bot.post(event_body(dm_event(text, channel="D51")), content_type="application/json")
+    [post] = fake.wait_for("chat.postMessage", timeout=15)
+    assert post.params["channel"] == "D51"
+    assert "went wrong" not in post.params["text"]
+
+
+def test_a_lone_surrogate_in_a_message_does_not_lose_the_question(
+    fake: FakeSlack, bot: BotProcess
+) -> None:
+    # JSON may escape half a surrogate pair ("\ud800"); it has no UTF-8 form to cross in.
+    body = event_body(dm_event("pytorch github-stars \ud800", channel="D52"))
+    assert b"\\ud800" in body
+    assert bot.post(body, content_type="application/json")[0] == 200
+    [post] = fake.wait_for("chat.postMessage", timeout=15)
+    assert post.params["channel"] == "D52" and "PyTorch" in post.params["text"]
 
 
 # ---------------------------------------------------------------- deploys

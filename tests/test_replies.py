@@ -83,8 +83,8 @@ def test_a_triage_that_breaks_still_acks_at_once_and_a_worker_takes_the_question
 
     from slack_bolt.request import BoltRequest
 
-    from bot.jobs import Job
     from bot.slack_app import create_app
+    from bot.workers.jobs import Job
 
     bot = replier(fake, db, engine)
     jobs: list[Job] = []

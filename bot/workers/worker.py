@@ -1,16 +1,20 @@
-"""An answer worker process: opens its own engine, store and Slack client once, then runs jobs."""
+"""An answer worker process: opens its own engine, store and Slack client once, then runs the
+jobs its acknowledging process writes to its pipes (`python -m bot.workers.worker`)."""
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 import signal
+import sys
 import threading
 import time
+from multiprocessing.connection import Connection, wait
 
-from bot.jobs import Job, JobResult
 from bot.replies import Replier
 from bot.reply_charts import LateChart
+from bot.workers.jobs import Job, JobResult, encode
 
 log = logging.getLogger("fwtrend.worker")
 
@@ -24,6 +28,7 @@ WORKER_NICENESS = 10
 PARENT_POLL_SECONDS = 0.5
 ORPHAN_GRACE_SECONDS = 20.0
 
+_PARENT = os.getppid()  # the acknowledging process that started this one
 _replier: Replier | None = None
 _late: list[LateChart] = []
 _idle = threading.Event()
@@ -31,17 +36,14 @@ _idle.set()
 
 
 def init_worker(socket: bool) -> None:
-    """Run once per worker process (ProcessPoolExecutor's initializer)."""
+    """Open everything a job needs, once per worker process."""
     global _replier
     # A platform's SIGTERM reaches every process of the dyno; the acknowledging process decides
     # when a worker stops (after the answers in flight), so a worker finishes what it runs.
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.nice(WORKER_NICENESS)
-    parent = os.getppid()
-    threading.Thread(
-        target=_exit_when_orphaned, args=(parent,), name="fwtrend-orphan-watch", daemon=True
-    ).start()
+    threading.Thread(target=_exit_when_orphaned, name="fwtrend-orphan-watch", daemon=True).start()
 
     from bot.cli import load_settings, open_engine
     from bot.serve import build_replier, configure_logging, freeze_startup_objects
@@ -53,10 +55,57 @@ def init_worker(socket: bool) -> None:
     log.info("answer worker ready (pid %d)", os.getpid())
 
 
-def _exit_when_orphaned(parent: int) -> None:
-    while os.getppid() == parent:
+def serve_jobs(jobs: Connection, bulk: Connection, results: Connection) -> None:
+    """Run each job as it comes, on either pipe, until a stop job or the pipes' end."""
+    results.send_bytes(encode(JobResult(pid=os.getpid(), ready=True)))
+    open_pipes = [jobs, bulk]
+    while open_pipes:
+        for pipe in wait(open_pipes):
+            assert isinstance(pipe, Connection)
+            try:
+                job = Job.model_validate_json(pipe.recv_bytes())
+            except EOFError:  # the acknowledging process is gone
+                open_pipes.remove(pipe)
+                continue
+            if job.kind == "stop":
+                return
+            results.send_bytes(encode(run_job(job)))
+    _say_orphaned()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.workers.worker")
+    for name in ("jobs", "bulk", "results"):
+        parser.add_argument(f"--{name}", type=int, required=True, help="an inherited pipe fd")
+    parser.add_argument("--socket", action="store_true", help="the bot runs in Socket Mode")
+    args = parser.parse_args(argv)
+    jobs = Connection(args.jobs, writable=False)
+    bulk = Connection(args.bulk, writable=False)
+    results = Connection(args.results, readable=False)
+    try:
+        init_worker(args.socket)
+    except Exception as exc:  # noqa: BLE001 - one line; the pool starts another after a pause
+        # The first line only: the settings were checked by the web process already, and a
+        # validation error's later lines would echo the values it read.
+        why = str(exc).splitlines()[0] if str(exc) else ""
+        log.error("answer worker %d could not start: %s: %s", os.getpid(), type(exc).__name__, why)
+        return 1
+    try:
+        serve_jobs(jobs, bulk, results)
+    except (BrokenPipeError, EOFError):
+        pass  # the acknowledging process is gone; nobody is left to report to
+    return 0
+
+
+def _say_orphaned() -> None:
+    log.warning("answer worker %d: its web process %d is gone; exiting", os.getpid(), _PARENT)
+
+
+def _exit_when_orphaned() -> None:
+    # While a job runs the pipes are not read, so only this notices the parent's death then.
+    while os.getppid() == _PARENT:
         time.sleep(PARENT_POLL_SECONDS)
-    log.warning("answer worker %d: its web process %d is gone; exiting", os.getpid(), parent)
+    _say_orphaned()
     _idle.wait(ORPHAN_GRACE_SECONDS)  # let a reply that is under way reach the user
     os._exit(0)
 
@@ -83,9 +132,7 @@ def _run_job(job: Job) -> JobResult:
             again = None
         follow = [job.model_copy(update={"late": again})] if again else []
         return JobResult(job_id=job.id, pid=os.getpid(), follow_up=follow)
-    if job.kind != "ping":
-        assert job.origin is not None
-        _run(replier, job)
+    _run(replier, job)
     follow = [Job(kind="late_chart", origin=job.origin, late=late) for late in _late]
     return JobResult(job_id=job.id, pid=os.getpid(), follow_up=follow)
 
@@ -105,3 +152,7 @@ def _run(replier: Replier, job: Job) -> None:
             replier.send_data(job.value, origin)
     except Exception:  # noqa: BLE001 - the user must hear back, whatever broke
         replier.report_failure(origin)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
