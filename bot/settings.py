@@ -83,9 +83,10 @@ class Settings(BaseSettings):
         description="Interface the web process listens on (127.0.0.1 for local only).",
     )
     answer_processes: int = Field(
-        # Two cores: the acknowledging process needs little CPU, so both cores can answer, and
-        # the workers run at a lower priority than the acks (see bot/workers/worker.py).
-        default=2,
+        # Two cores: one answers, the other stays free for acknowledgements (and the web
+        # server's accept loop), so an ack never waits for a core. One worker also keeps every
+        # process together under 300 MB; a second adds ~125 MB. See README.md, "Sizing".
+        default=1,
         ge=1,
         le=32,
         validation_alias="FWTREND_ANSWER_PROCESSES",
