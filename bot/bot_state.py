@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pydantic import BaseModel, ValidationError
 
 from bot.models import Answer
+from bot.recent import Recent
 from bot.store import Store
 
 # A share button can be clicked long after the answer; a week covers any sane conversation.
@@ -16,6 +17,11 @@ ANSWER_TTL = timedelta(days=7)
 # Slack redelivers an event at most three times, the last about five minutes after the first.
 DELIVERY_TTL = timedelta(hours=1)
 _PRUNE_EVERY = 200  # writes between clean-ups
+# Each reply saves its answer for the share and data buttons; serialising a whole answer (its
+# history too, 100-200 KB of JSON) was a third of an answer worker's CPU for a repeated
+# question. The engine's kept answers are shared and never changed, so one answer object's
+# JSON is made once and reused for every reply that shows it.
+ANSWER_JSON_KEPT = 16
 
 
 class SavedAnswer(BaseModel):
@@ -35,6 +41,7 @@ class BotState:
         self._store = store
         self._lock = threading.Lock()
         self._writes = 0
+        self._answer_json: Recent[int, tuple[Answer, str]] = Recent(ANSWER_JSON_KEPT)
 
     def close(self) -> None:
         """Nothing of its own to release: the store belongs to whoever opened it."""
@@ -42,9 +49,18 @@ class BotState:
     def save_answer(self, saved: SavedAnswer) -> str:
         """Keep an answer; return the unguessable id its share button carries."""
         answer_id = secrets.token_urlsafe(16)
-        self._store.save_answer(answer_id, saved.user_id, saved.channel_id, saved.model_dump_json())
+        self._store.save_answer(answer_id, saved.user_id, saved.channel_id, self._json(saved))
         self._maybe_prune()
         return answer_id
+
+    def _json(self, saved: SavedAnswer) -> str:
+        """``saved.model_dump_json()``, with the answer's part made once per answer object."""
+        kept = self._answer_json.get(id(saved.answer))
+        if kept is None or kept[0] is not saved.answer:  # the id of a since-collected answer
+            kept = (saved.answer, saved.answer.model_dump_json())
+            self._answer_json.put(id(saved.answer), kept)
+        rest = saved.model_dump_json(exclude={"answer"})  # '{"image_url":…}': never empty
+        return '{"answer":' + kept[1] + "," + rest[1:]
 
     def load_answer(self, answer_id: str) -> SavedAnswer | None:
         """The saved answer, or None if it is unknown, expired or unreadable."""

@@ -105,6 +105,32 @@ def test_saved_answers_round_trip_and_expire(
     assert state.load_answer(answer_id) is None
 
 
+def test_one_answer_shown_many_times_is_serialised_once_and_saved_exactly(
+    state: BotState, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answer = engine.ask("pytorch tensorflow github-stars since 2020")
+    dumps: list[int] = []
+    real_dump = Answer.model_dump_json
+
+    def counting_dump(self: Answer, **kwargs: Any) -> str:
+        dumps.append(id(self))
+        return real_dump(self, **kwargs)
+
+    monkeypatch.setattr(Answer, "model_dump_json", counting_dump)
+    shown = [
+        SavedAnswer(answer=answer, image_url=None, user_id="U1", channel_id="C1"),
+        SavedAnswer(answer=answer, slack_file_id="F9", user_id="U2", channel_id="C2"),
+        SavedAnswer(answer=answer, image_url="https://x.example/c.png", user_id="U3"),
+    ]
+    ids = [state.save_answer(saved) for saved in shown]
+    assert dumps == [id(answer)]  # once, however many replies show it
+    for answer_id, saved in zip(ids, shown, strict=True):
+        assert state.load_answer(answer_id) == saved  # each reply's own chart and people
+    other = engine.ask("keras github-forks")  # another answer is serialised afresh
+    state.save_answer(SavedAnswer(answer=other))
+    assert dumps == [id(answer), id(other)]
+
+
 def test_first_delivery_is_true_once_even_across_threads(
     state: BotState, backend: StoreTarget
 ) -> None:
