@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pydantic import BaseModel, ValidationError
 
 from bot.models import Answer
-from bot.recent import Recent
+from bot.recent import RecentFor
 from bot.store import Store
 
 # A share button can be clicked long after the answer; a week covers any sane conversation.
@@ -41,7 +41,7 @@ class BotState:
         self._store = store
         self._lock = threading.Lock()
         self._writes = 0
-        self._answer_json: Recent[int, tuple[Answer, str]] = Recent(ANSWER_JSON_KEPT)
+        self._answer_json: RecentFor[Answer, str] = RecentFor(ANSWER_JSON_KEPT)
 
     def close(self) -> None:
         """Nothing of its own to release: the store belongs to whoever opened it."""
@@ -55,12 +55,12 @@ class BotState:
 
     def _json(self, saved: SavedAnswer) -> str:
         """``saved.model_dump_json()``, with the answer's part made once per answer object."""
-        kept = self._answer_json.get(id(saved.answer))
-        if kept is None or kept[0] is not saved.answer:  # the id of a since-collected answer
-            kept = (saved.answer, saved.answer.model_dump_json())
-            self._answer_json.put(id(saved.answer), kept)
+        answer_json = self._answer_json.get(saved.answer)
+        if answer_json is None:
+            answer_json = saved.answer.model_dump_json()
+            self._answer_json.put(saved.answer, answer_json)
         rest = saved.model_dump_json(exclude={"answer"})  # '{"image_url":…}': never empty
-        return '{"answer":' + kept[1] + "," + rest[1:]
+        return '{"answer":' + answer_json + "," + rest[1:]
 
     def load_answer(self, answer_id: str) -> SavedAnswer | None:
         """The saved answer, or None if it is unknown, expired or unreadable."""

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Hashable
 from typing import Generic, TypeVar
 
 K = TypeVar("K")
 V = TypeVar("V")
+T = TypeVar("T")
 
 
 class Recent(Generic[K, V]):
@@ -40,3 +42,22 @@ class Recent(Generic[K, V]):
     def clear(self) -> None:
         with self._lock:
             self._values.clear()
+
+
+class RecentFor(Generic[T, V]):
+    """Values made from particular objects (an unhashable model, say), found by the object's
+    identity and an optional ``extra`` key; most recently used kept, as in Recent.
+
+    Each entry holds its object, so the object's id cannot be reused by another while the
+    entry is cached; and a lookup checks it is the very same object all the same.
+    """
+
+    def __init__(self, kept: int) -> None:
+        self._recent: Recent[tuple[int, Hashable], tuple[T, V]] = Recent(kept)
+
+    def get(self, obj: T, extra: Hashable = ()) -> V | None:
+        kept = self._recent.get((id(obj), extra))
+        return kept[1] if kept is not None and kept[0] is obj else None
+
+    def put(self, obj: T, value: V, extra: Hashable = ()) -> None:
+        self._recent.put((id(obj), extra), (obj, value))

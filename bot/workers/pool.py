@@ -54,7 +54,7 @@ class AnswerPool:
         self._slots: tuple[WorkerSlot, ...] = ()  # replaced whole, never changed in place
         self._turn = itertools.count()  # which worker a tie goes to, in turn
         self._lock = threading.Lock()  # slot replacement and shutdown; never on the ack path
-        self._spill: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
+        self._spill: queue.SimpleQueue[tuple[Job, bytes] | None] = queue.SimpleQueue()
         self._spilled: dict[str, Job] = {}  # waiting for the spill thread
         self._due: list[tuple[float, int, Job]] = []  # late-chart checks; the reader's alone
         self._dead: list[tuple[float, WorkerSlot]] = []  # (close its pipes at, slot)
@@ -102,7 +102,7 @@ class AnswerPool:
                     return  # the reader took it from the dead worker and retries it
         # Too big for one atomic write, or every pipe is full: the spill thread waits for room.
         self._spilled[job.id] = job
-        self._spill.put(job)
+        self._spill.put((job, data))
 
     def _by_load(self) -> list[WorkerSlot]:
         slots = self._slots
@@ -111,8 +111,8 @@ class AnswerPool:
         return sorted((s for s in rotated if not s.gone), key=lambda s: len(s.pending))
 
     def _write_spilled(self) -> None:
-        while (job := self._spill.get()) is not None:
-            data = frame(job)
+        while (item := self._spill.get()) is not None:
+            job, data = item
             while self._spilled.get(job.id) is job:
                 slots = self._by_load()
                 if not slots:

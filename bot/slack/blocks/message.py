@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from bot.models import Answer
-from bot.recent import Recent
+from bot.recent import RecentFor
 from bot.slack.blocks.actions import answer_actions
 from bot.slack.blocks.fit import clip_text, fit_blocks
 from bot.slack.blocks.kit import (
@@ -86,9 +86,7 @@ def _body_blocks(
 # Slack's limits costs more than the rest of a reply: so an answer is fitted once per chart
 # placement, with stand-in button values that each reply swaps for its own.
 _FITTED_KEPT = 64
-_FITTED: Recent[tuple[int, str | None, str | None, bool, bool], tuple[Answer, str]] = Recent(
-    _FITTED_KEPT
-)
+_FITTED: RecentFor[Answer, str] = RecentFor(_FITTED_KEPT)
 _SHARE_STAND_IN = "fwtrend-share-value"
 _DATA_STAND_IN = "fwtrend-data-value"
 
@@ -112,9 +110,8 @@ def answer_blocks(
     for value in (share_value, data_value):
         if value is not None and not 0 < len(value) <= MAX_BUTTON_VALUE:
             raise ValueError(f"button values must be 1–{MAX_BUTTON_VALUE} characters")
-    key = (id(answer), image_url, slack_file_id, share_value is None, data_value is None)
-    kept = _FITTED.get(key)
-    fitted = kept[1] if kept is not None and kept[0] is answer else None
+    placement = (image_url, slack_file_id, share_value is None, data_value is None)
+    fitted = _FITTED.get(answer, placement)
     if fitted is None:
         first = _fit_answer(
             answer,
@@ -124,8 +121,7 @@ def answer_blocks(
             None if data_value is None else _DATA_STAND_IN,
         )
         fitted = json.dumps(first, ensure_ascii=False)
-        # The answer is kept with its blocks, so its id cannot be reused while cached.
-        _FITTED.put(key, (answer, fitted))
+        _FITTED.put(answer, fitted, placement)
     # A fresh copy each time (json is the fastest deep copy of plain dicts), with this
     # reply's button values in place of the stand-ins.
     blocks: list[BlockDict] = json.loads(fitted)
