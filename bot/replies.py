@@ -111,13 +111,13 @@ class Replier:
 
     # ------------------------------------------------------------ the fast path (before ack)
 
-    def triage(self, text: str, user_id: str) -> Triage:
-        """Parse only (no store reads, no Slack calls): safe inside Slack's 3 seconds."""
+    def first_look(self, text: str, user_id: str) -> Triage:
+        """What the acknowledgement itself can say: help, admin refusals and usage, a refresh
+        starting. Questions are only recognised as questions here; the worker parses them, so
+        every acknowledgement costs the same few microseconds whatever was asked."""
         command = parse_command(text)
         if command.action == "help":
             return Triage(command=command, reply=self.help(user_id))
-        if command.action == "digest":
-            return Triage(command=command)  # built after the ack: it reads the whole store
         if command.action == "admin":
             refusal = self.gate.refusal(user_id, command.admin_action or "")
             if refusal:
@@ -127,7 +127,17 @@ class Replier:
                 return Triage(command=command, reply=notice(ADMIN_USAGE.format(actions=actions)))
             if command.admin_action == "refresh":
                 return self._triage_refresh(command)
-            return Triage(command=command)
+        # digest: built after the ack (it reads the whole store); ask: parsed after the ack
+        return Triage(command=command)
+
+    def triage(self, text: str, user_id: str) -> Triage:
+        """first_look, and a question parsed too: a bad one gets its error reply."""
+        return self._parse_question(self.first_look(text, user_id), user_id)
+
+    def _parse_question(self, triage: Triage, user_id: str) -> Triage:
+        if triage.command.action != "ask" or triage.reply is not None or triage.query:
+            return triage
+        command = triage.command
         try:
             query = self.engine.parse(command.text)
         except QueryError as exc:
@@ -158,6 +168,7 @@ class Replier:
     def run(self, triage: Triage, origin: Origin) -> None:
         """Do the work a triage left and deliver it; never raises."""
         try:
+            triage = self._parse_question(triage, origin.user_id)  # a first look leaves it
             if triage.ack is not None and not origin.response_url:
                 self.deliver_private(origin, triage.ack)  # a slash command's ack carried it
             if triage.reply is not None:

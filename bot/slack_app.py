@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App, BoltResponse
@@ -25,10 +24,6 @@ log = logging.getLogger("fwtrend.slack")
 EVENTS_PATH = "/slack/events"
 # `/fwtrend`, and also e.g. `/fwtrend-dev` for a staging app in the same workspace.
 COMMAND = re.compile(r"^/fwtrend(?:[-_][a-z0-9]+)?$")
-# Threads that run Bolt's listener functions. Ours only triage and hand real work to the answer
-# worker processes, so these never wait on a slow answer; sized to the web server's request
-# threads so an acknowledgement never queues behind another.
-ACK_THREADS = 32
 # Takes a job after the acknowledgement and returns at once (the answer workers' pool).
 Work = Callable[[Job], None]
 
@@ -65,7 +60,6 @@ def create_app(
         # request poll for the ack every 10 ms, which adds a thread hop and up to 10 ms to
         # every acknowledgement.
         process_before_response=True,
-        listener_executor=ThreadPoolExecutor(ACK_THREADS, thread_name_prefix="fwtrend-ack"),
         logger=bolt_log,
     )
     _register(app, replier, work)
@@ -99,7 +93,7 @@ def _register(app: App, replier: Replier, work: Work) -> None:
             response_url=command.get("response_url"),
         )
         try:
-            triage = replier.triage(command.get("text", ""), origin.user_id)
+            triage = replier.first_look(command.get("text", ""), origin.user_id)
         except Exception:  # noqa: BLE001 - still acknowledge; the error reply follows
             log.exception("triage failed; a worker answers instead")
             ack()
@@ -107,8 +101,9 @@ def _register(app: App, replier: Replier, work: Work) -> None:
             # if that fails too), so the acknowledgement is not kept waiting.
             work(Job(kind="converse", origin=origin, text=command.get("text", "")))
             return
-        # Help, refusals and bad input are answered in the acknowledgement itself; slow work
-        # (a refresh) says there that it has started.
+        # Help and admin refusals are answered in the acknowledgement itself; slow work (a
+        # refresh) says there that it has started. A question, good or bad, goes to a worker,
+        # which parses it and replies: parsing here would make every ack as slow as its text.
         said = triage.reply or triage.ack
         if said is not None:
             ack(text=said.text, blocks=said.blocks, response_type="ephemeral")

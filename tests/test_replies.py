@@ -93,7 +93,7 @@ def test_a_triage_that_breaks_still_acks_at_once_and_a_worker_takes_the_question
     def broken(text: str, user_id: str) -> None:
         raise RuntimeError("a bug in triage")
 
-    monkeypatch.setattr(bot, "triage", broken)
+    monkeypatch.setattr(bot, "first_look", broken)
     form = {
         "command": "/fwtrend",
         "text": "pytorch hf-models",
@@ -107,3 +107,58 @@ def test_a_triage_that_breaks_still_acks_at_once_and_a_worker_takes_the_question
     [job] = jobs
     assert job.kind == "converse" and job.text == "pytorch hf-models"
     assert job.origin is not None and job.origin.response_url == form["response_url"]
+
+
+def test_the_ack_does_not_parse_the_question_and_the_worker_does(
+    fake: FakeSlack, db: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from urllib.parse import urlencode
+
+    from slack_bolt.request import BoltRequest
+
+    from bot.slack_app import create_app
+    from bot.workers.jobs import Job
+
+    bot = replier(fake, db, engine)
+    jobs: list[Job] = []
+    app = create_app(bot.delivery.client, bot, jobs.append, signing_secret=None)
+    parse = engine.parse
+    parsed: list[str] = []
+
+    def counting_parse(text: str) -> object:
+        parsed.append(text)
+        return parse(text)
+
+    monkeypatch.setattr(engine, "parse", counting_parse)
+
+    def command(text: str, hook: str) -> Job:
+        form = {
+            "command": "/fwtrend",
+            "text": text,
+            "user_id": "U1",
+            "channel_id": "C1",
+            "response_url": fake.response_url(hook),
+        }
+        response = app.dispatch(BoltRequest(body=urlencode(form), headers={}))
+        assert response.status == 200 and response.body == ""  # an empty ack, at once
+        job = jobs.pop()
+        assert job.kind == "command" and job.triage is not None and job.triage.query is None
+        return job
+
+    good, bad = command("pytorch hf-models", "good"), command("pytorhc hf-mdls", "bad")
+    assert parsed == []  # neither question was parsed while acknowledging
+    for job in (good, bad):
+        assert job.triage is not None and job.origin is not None
+        bot.run(Job.model_validate_json(job.model_dump_json()).triage, job.origin)  # type: ignore[arg-type]
+    assert parsed == ["pytorch hf-models", "pytorhc hf-mdls"]
+    [answer] = fake.wait_for_hook("good", timeout=15)
+    [error] = fake.wait_for_hook("bad", timeout=15)
+    assert "Hugging Face" in answer["text"] and "did you mean" not in str(answer["blocks"]).lower()
+    assert error["response_type"] == "ephemeral" and "did you mean" in str(error["blocks"]).lower()
+
+    # Help and admin refusals need no parsing, and are still said in the ack itself.
+    for text, expected in (("help", "/fwtrend pytorch hf-models"), ("admin status", "admins")):
+        form = {"command": "/fwtrend", "text": text, "user_id": "U1", "channel_id": "C1"}
+        response = app.dispatch(BoltRequest(body=urlencode(form), headers={}))
+        assert response.status == 200 and expected in response.body
+    assert jobs == [] and parsed == ["pytorch hf-models", "pytorhc hf-mdls"]
