@@ -241,7 +241,7 @@ def configure_logging() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-def gunicorn_argv(settings: Settings, *, threads: int) -> list[str]:
+def gunicorn_argv(settings: Settings) -> list[str]:
     """The gunicorn command line for the web process."""
     from gunicorn.config import KNOWN_SETTINGS
 
@@ -256,7 +256,7 @@ def gunicorn_argv(settings: Settings, *, threads: int) -> list[str]:
         "--worker-class",
         "gthread",
         "--threads",
-        str(threads),
+        str(settings.web_threads),
         "--timeout",
         "30",
         "--graceful-timeout",
@@ -275,13 +275,13 @@ def gunicorn_argv(settings: Settings, *, threads: int) -> list[str]:
     return [*argv, "bot.wsgi:application()"]
 
 
-def run_http(settings: Settings, *, threads: int) -> NoReturn:
+def run_http(settings: Settings) -> NoReturn:
     """Replace this process with gunicorn serving HTTP on settings.host:settings.port.
 
     An exec, not a fork: the checks already ran here, and gunicorn's master then stays small
     while the worker alone loads the bot.
     """
-    argv = gunicorn_argv(settings, threads=threads)
+    argv = gunicorn_argv(settings)
     sys.stdout.flush()
     sys.stderr.flush()
     os.execv(argv[0], argv)

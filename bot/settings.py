@@ -92,6 +92,17 @@ class Settings(BaseSettings):
         validation_alias="FWTREND_ANSWER_PROCESSES",
         description="Worker processes that compute and deliver answers after the acknowledgement.",
     )
+    web_threads: int = Field(
+        # Each acknowledgement is about a millisecond of Python under one GIL, and it never
+        # waits on an answer: more threads than a few only queue at the GIL, in no order, where
+        # a request that loses the race several times is the p99. Fewer threads leave the rest
+        # waiting in the server's queue, first come first served. See README.md, "Sizing".
+        default=8,
+        ge=1,
+        le=64,
+        validation_alias="FWTREND_WEB_THREADS",
+        description="Request threads of the acknowledging web process.",
+    )
 
     hf_url: str = Field(
         default="https://huggingface.co/",

@@ -9,6 +9,9 @@ if TYPE_CHECKING:
     from wsgiref.types import WSGIApplication
 
 
+ACK_SWITCH_SECONDS = 0.001
+
+
 def application() -> WSGIApplication:
     """Build the bot from the environment's settings (run once, in the gunicorn worker)."""
     # sqlite-utils imports numpy whenever it is installed (~12 MB), only to map numpy scalar
@@ -25,6 +28,11 @@ def application() -> WSGIApplication:
         if blocked:
             del sys.modules["numpy"]
 
+    # An acknowledging thread back from a system call (accept, recv, send) waits for the GIL
+    # until the thread holding it lets go: at most 5 ms by default, several times per request.
+    # Requests here are about a millisecond of Python each and answers run elsewhere, so a
+    # shorter turn costs little throughput and takes most of that wait off the slowest acks.
+    sys.setswitchinterval(ACK_SWITCH_SECONDS)
     configure_logging()
     limit_gunicorn_refusals()
     settings = load_settings()

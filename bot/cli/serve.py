@@ -23,7 +23,6 @@ def serve(socket: bool) -> None:
         run_http,
         run_socket,
     )
-    from bot.slack_app import ACK_THREADS
 
     settings = load_settings()
     try:
@@ -39,4 +38,4 @@ def serve(socket: bool) -> None:
         return
     click.echo(f"fwtrend {__version__}: HTTP on {settings.host}:{settings.port} as {who}", err=True)
     engine.store.close()  # the worker process opens its own
-    run_http(settings, threads=ACK_THREADS)
+    run_http(settings)
