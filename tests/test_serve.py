@@ -126,7 +126,7 @@ def test_the_acknowledging_process_loads_no_refresh_digest_or_chart_code(
     assert float(switch) == 0.001
 
 
-def test_the_web_servers_request_threads_come_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_web_request_threads_come_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     from bot.serve import gunicorn_argv
     from bot.settings import Settings
 
