@@ -308,21 +308,35 @@ def _check_one(
     claimed = format_value(claim.value, claim.unit, claim.qualifier, claim.value_high)
     label = _label(*period)
     parts = "; ".join(f"{m.text}{f' [{m.segment}]' if base and m.segment else ''}" for m in found)
-    gap = f"{format_number(round(abs(apart), 2))}{' pp' if share else ''}"
-    pct_text = f"{abs(pct):.1f}%" if pct is not None and abs(pct) < 10 else f"{abs(pct or 0):.0f}%"
-    far = f"{gap} apart" + (f" ({pct_text})" if pct is not None and not share else "")
+    far = _distance(claim, closest, apart, pct, share)
     if word == "different base":
         tail = "a different base, so neither confirms nor contradicts the other"
+    elif word == "contradicted":
+        tail = f"contradicted: {far}"
     else:
-        tail = f"the series {'is ' if word == 'contradicted' else ''}{word} ({far})"
-        if word == "contradicted":
-            tail = f"contradicted ({far})"
+        tail = f"the series {word}: {far}"
     text = f"Claimed {claimed}{claimed_base} ({label}); measured {parts}: {tail}."
     return Verdict(
         claim_id=claim_id, metric=claim.metric, framework=claim.framework, verdict=word,
         claimed=f"{claimed} ({label})", claimed_value=claim.value, measured=found,
         apart=round(apart, 2), apart_pct=pct, text=text,
     )  # fmt: skip
+
+
+def _distance(
+    claim: DataPoint, closest: Measured, apart: float, pct: float | None, share: bool
+) -> str:
+    """How far the closest measured figure is from the claim, in words a reader takes in at
+    once: a multiple when it is twice the claim or more (or half or less), else the gap."""
+    if claim.value_high is not None and apart == 0:
+        return "within the claimed range"
+    times = closest.value / claim.value if claim.value > 0 and not share else None
+    if times is not None and apart and (times >= 2 or 0 < times <= 0.5):
+        return f"the closest, {closest.text}, is {times:.1f} times the claimed figure"
+    gap = f"{format_number(round(abs(apart), 2))}{' pp' if share else ''}"
+    if pct is None or share:
+        return f"{gap} apart"
+    return f"{gap} ({abs(pct):.1f}%) apart" if abs(pct) < 10 else f"{gap} ({abs(pct):.0f}%) apart"
 
 
 # How each verdict is marked in an answer: only agreement gets the check mark.
