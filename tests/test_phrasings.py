@@ -600,6 +600,50 @@ PHRASINGS: list[Row] = [
     ("pytorch 2", "overview", ["pytorch"], "overview", None, None),
     ("tf2 stars", "figures", ["tensorflow"], "github-stars", None, None),
     ("keras 3 downloads", "figures", ["keras"], "pypi-downloads-per-day", None, None),
+    # A share asked of a count means its share metric (vocabulary.yaml, share_metrics).
+    (
+        "what share of hugging face models are pytorch",
+        "figures",
+        ["pytorch"],
+        "hf-exclusive-share",
+        None,
+        None,
+    ),
+    (
+        "what % of hf models are pytorch only?",
+        "figures",
+        ["pytorch"],
+        "hf-exclusive-share",
+        None,
+        None,
+    ),
+    (
+        "what percentage of stack overflow questions are about tensorflow",
+        "figures",
+        ["tensorflow"],
+        "so-question-share",
+        None,
+        None,
+    ),
+    (
+        "how many hugging face models does pytorch have",
+        "figures",
+        ["pytorch"],
+        "hf-models",
+        None,
+        None,
+    ),
+    # Hyphenated words known only as their parts.
+    (
+        "85% of hugging face models are pytorch-only, true?",
+        "figures",
+        ["pytorch"],
+        "hf-exclusive-share",
+        None,
+        None,
+    ),
+    ("jax-vs-pytorch stars", "figures", ["jax", "pytorch"], "github-stars", None, None),
+    ("tensorflow-based models on the hub", "figures", ["tensorflow"], "hf-models", None, None),
 ]
 
 
@@ -889,3 +933,38 @@ def test_a_word_nearest_a_stopword_does_not_block_the_question(engine: Engine) -
     # "lite" is closest to "like", a word that means nothing here: no "did you mean".
     answer = engine.ask("tensorflow lite usage")
     assert answer.ok and answer.error is None and answer.figures
+
+
+def test_a_share_of_a_count_no_source_gives_says_so(vocab: Vocabulary) -> None:
+    query = parse_query("what share of pypi downloads is pytorch", vocab, TODAY)
+    assert (query.kind, query.metric) == ("figures", "pypi-downloads")
+    assert "no source gives PyPI downloads (raw window count) as a share" in query.understood
+    counted = parse_query("pytorch pypi downloads", vocab, TODAY)
+    assert "share" not in counted.understood
+
+
+def test_known_hyphenated_names_and_ranges_stay_whole(vocab: Vocabulary) -> None:
+    from bot.understand.normalize import split_compounds
+
+    tokens = ["pytorch-only", "hf-models", "2018-2021", "keras-3", "hf-mdls", "jax/flax"]
+    assert split_compounds(tokens, vocab) == [
+        "pytorch", "only", "hf-models", "2018-2021", "keras-3", "hf-mdls", "jax", "flax"
+    ]  # fmt: skip
+    query = parse_query("keras github-forks 2018-2021", vocab, TODAY)
+    assert query.metric == "github-forks" and query.window and query.window.start
+    assert query.window.start.year == 2018
+
+
+def test_a_share_mapping_to_a_count_or_an_unknown_metric_is_reported(tmp_path: Path) -> None:
+    from bot.knowledge import check_knowledge
+
+    root = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, root)
+    path = root / "vocabulary.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["share_metrics"] = {"github-stars": "github-forks", "no-such-count": "hf-exclusive-share"}
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    _, errors = check_knowledge(root)
+    messages = [(e.entry, e.field, e.message) for e in errors if e.file == "vocabulary.yaml"]
+    assert ("share_metrics", "github-stars", "'github-forks' is a count, not a share") in messages
+    assert ("share_metrics", "no-such-count", "unknown metric 'no-such-count'") in messages

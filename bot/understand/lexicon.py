@@ -49,6 +49,12 @@ class Lexicon(_Strict):
     cues: dict[str, Cues] = Field(default_factory=dict)
     listing: list[str] = Field(default_factory=list)
     release_metrics: dict[str, str] = Field(default_factory=dict)
+    share_words: list[str] = Field(
+        default_factory=list, description="Words that ask for a share, not a count."
+    )
+    share_metrics: dict[str, str] = Field(
+        default_factory=dict, description="Count metric -> the share metric such a question means."
+    )
 
     @field_validator("stopwords", mode="before")
     @classmethod
@@ -110,11 +116,20 @@ def check_lexicon(
     named = [("metric_phrases", p, m) for p, m in lexicon.metric_phrases.items()]
     named += [("release_metrics", k, m) for k, m in lexicon.release_metrics.items()]
     named += [("cues", kind, m) for kind, cue in lexicon.cues.items() for m in cue.metrics]
+    named += [
+        ("share_metrics", count, slug)
+        for count, share in lexicon.share_metrics.items()
+        for slug in (count, share)
+    ]
     for section, entry, slug in named:
         if slug not in metrics:
             errors.append(
                 KBError(file=FILE, entry=section, field=entry, message=f"unknown metric {slug!r}")
             )
+    for count, share in lexicon.share_metrics.items():
+        if share in metrics and metrics[share].kind != "share":
+            message = f"{share!r} is a {metrics[share].kind}, not a share"
+            errors.append(KBError(file=FILE, entry="share_metrics", field=count, message=message))
     for phrase, topic in lexicon.topic_phrases.items():
         if topic not in topics:
             errors.append(

@@ -7,7 +7,7 @@ from datetime import date
 from bot.models import Query
 from bot.understand.errors import QueryError
 from bot.understand.intents import route
-from bot.understand.normalize import strip_chatter, tokenize
+from bot.understand.normalize import split_compounds, strip_chatter, tokenize
 from bot.understand.scan import Scan, scan_tokens
 from bot.understand.typos import Fix, correct, corrected_question
 from bot.understand.vocabulary import Vocabulary
@@ -25,7 +25,7 @@ def parse_query(text: str, vocab: Vocabulary, today: date) -> Query:
             f"{MAX_QUERY_CHARS}.",
             ["help"],
         )
-    tokens = strip_chatter(tokenize(text), vocab)
+    tokens = split_compounds(strip_chatter(tokenize(text), vocab), vocab)
     if not tokens:
         return Query(kind="help", text=text, understood="help")
     listing = _listing(tokens, vocab)
@@ -49,6 +49,7 @@ def parse_query(text: str, vocab: Vocabulary, today: date) -> Query:
     fixes = {w: f for w, f in fixes.items() if w not in meaningless}
     unsure = {w: f for w, f in fixes.items() if not f.confident and w in scan.unknown}
     corrected = corrected_question(tokens, fixes, question) if fixes else None
+    share_note = _prefer_shares(scan, vocab)
     if head == "claims":
         if unsure and not scan.topics:
             raise _typo_error(unsure, fixes, corrected)
@@ -70,7 +71,7 @@ def parse_query(text: str, vocab: Vocabulary, today: date) -> Query:
             raise QueryError(
                 "Ask about a framework or a metric, e.g. `pytorch hf-models`.", ["help"]
             )
-    query.understood = describe(query, vocab) + _fixed_note(silent)
+    query.understood = describe(query, vocab) + _fixed_note(silent) + share_note
     query.corrected = corrected if silent else None
     return query
 
@@ -88,6 +89,20 @@ def _listing(tokens: list[str], vocab: Vocabulary) -> str | None:
     ):
         return named[0]
     return None
+
+
+def _prefer_shares(scan: Scan, vocab: Vocabulary) -> str:
+    """A question after a share ("what % of hub models are pytorch") means the share metric of
+    the count it names (knowledge/vocabulary.yaml, share_metrics); where no source gives one,
+    what is said instead: that these are the figures themselves."""
+    if not scan.asks_share or not scan.metrics:
+        return ""
+    shares = vocab.lexicon.share_metrics
+    scan.metrics = list(dict.fromkeys(shares.get(m, m) for m in scan.metrics))
+    others = [vocab.metrics[m].label for m in scan.metrics if vocab.metrics[m].kind != "share"]
+    if not others:
+        return ""
+    return f"; no source gives {' or '.join(others)} as a share, so these are the figures"
 
 
 def _anchored(scan: Scan) -> bool:

@@ -26,6 +26,7 @@ class Scan:
     intents: set[str] = field(default_factory=set)
     versions: dict[str, str] = field(default_factory=dict)
     stopwords: int = 0
+    asks_share: bool = False  # "what share / percent / % of …": a share, not a count
 
 
 def find_intents(tokens: list[str], vocab: Vocabulary) -> tuple[set[str], set[int]]:
@@ -64,7 +65,7 @@ def scan_tokens(
     tokens: list[str], vocab: Vocabulary, today: date, topics_first: bool = False
 ) -> Scan:
     """Read every word of the question once, longest known phrase first."""
-    scan = Scan()
+    scan = Scan(asks_share=any(t in vocab.share_words for t in tokens))
     plain: list[int] = []
     in_window: set[int] = set()
     i = 0
