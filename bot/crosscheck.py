@@ -348,8 +348,11 @@ _NOTE_KIND: dict[str, Literal["cross-check", "disagreement", "caveat"]] = {
 }
 
 
-def verdict_notes(verdicts: Sequence[Verdict], sources: dict[str, Source]) -> list[Note]:
-    """Each verdict as an answer note, citing the claim's source and every series' source."""
+def verdict_notes(
+    verdicts: Sequence[Verdict], sources: dict[str, Source], names: dict[str, str]
+) -> list[Note]:
+    """Each verdict as an answer note, citing the claim's source and every series' source;
+    ``names`` are the frameworks' display names by slug."""
     notes = []
     for v in verdicts:
         ids = list(dict.fromkeys(m.source_id for m in v.measured))
@@ -357,7 +360,8 @@ def verdict_notes(verdicts: Sequence[Verdict], sources: dict[str, Source]) -> li
         notes.append(
             Note(
                 kind=_NOTE_KIND.get(v.verdict, "caveat"),
-                text=f"{v.framework}: {v.text} (checked against {named}; verdict: {v.verdict})",
+                text=f"{names.get(v.framework, v.framework)}: {v.text} (checked against "
+                f"{named}; verdict: {v.verdict})",
                 claim_ids=[v.claim_id],
                 source_ids=ids,
             )

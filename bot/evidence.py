@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -53,13 +54,22 @@ def _months_before(day: date, months: int) -> date:
     return date(year, month + 1, 1)
 
 
+# A year inside a method ("all conferences of 2019 pooled") names the period a point covers,
+# not how it was counted: a yearly series whose every point pools its own year has one rule.
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _rule(method: str) -> str:
+    return _YEAR.sub("<year>", method)
+
+
 def breaks_in(series: Sequence[DataPoint]) -> list[ChartBreak]:
     """Where the counting method changes between consecutive points of one series."""
     ordered = [p for p in series if not p.excluded]
     return [
         ChartBreak(date=b.date, label=f"{a.method} → {b.method}")
         for a, b in zip(ordered, ordered[1:], strict=False)
-        if a.method != b.method and a.method and b.method
+        if a.method and b.method and _rule(a.method) != _rule(b.method)
     ]
 
 

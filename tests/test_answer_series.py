@@ -223,3 +223,36 @@ def test_only_agreeing_verdicts_get_the_check_mark(engine: Engine) -> None:
     for note in verdicts:
         agrees = "verdict: agrees" in note.text or "verdict: roughly agrees" in note.text
         assert (note.kind == "cross-check") == agrees, note.text
+
+
+def test_a_yearly_series_pooling_each_year_has_no_breaks(engine: Engine) -> None:
+    # Each conference-papers point pools its own year ("all conferences of 2019 pooled"): the
+    # year names the period, not a new counting rule, so the share's trend spans the years.
+    answer = engine.ask("pytorch conference-share since 2017")
+    yearly = next(f for f in answer.figures if "pooled" in f.method)
+    assert yearly.change is not None and yearly.change.breaks == []
+    assert yearly.change.start_date.year == 2017
+    assert not _notes(answer, "break")
+    assert answer.chart is not None and not answer.chart.breaks
+    # A real change of rule between two points still is one.
+    from bot.evidence import breaks_in
+
+    points = [
+        DataPoint(
+            metric="pypi-downloads", framework="pytorch", date=date(year, 12, 31), value=1.0,
+            unit="downloads", source_id="s", series="s", provenance="s", method=method,
+        )
+        for year, method in ((2019, "30 days, mirrors left out"), (2020, "31 days, mirrors in"))
+    ]  # fmt: skip
+    [only] = breaks_in(points)
+    assert only.date == date(2020, 12, 31) and "mirrors in" in only.label
+
+
+def test_paper_share_notes_name_frameworks_and_say_each_point_once(engine: Engine) -> None:
+    answer = engine.ask("is jax gaining on pytorch in papers?")
+    verdicts = _verdicts(answer)
+    assert verdicts and all(v.startswith("PyTorch: Claimed") for v in verdicts)
+    notes = [n.text for n in answer.notes]
+    # The metric's caveat says that most papers name neither framework; nothing repeats it.
+    assert sum("name neither" in t or "mention neither" in t for t in notes) == 1
+    assert not _notes(answer, "break")

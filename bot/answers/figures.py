@@ -143,7 +143,8 @@ def answer_figures(engine: Engine, query: Query) -> Answer:
     periods = engine.claim_periods(claim_points)
     notes = disagreements(claim_points, periods, metric, engine.sources) + notes
     verdicts = engine.verdicts(points)
-    notes += verdict_notes(verdicts, engine.sources)
+    names = {v.framework: engine.framework_name(v.framework) for v in verdicts}
+    notes += verdict_notes(verdicts, engine.sources, names)
     checked = {v.claim_id for v in verdicts}
     for fig in figures:
         if fig.provenance.startswith("claim:"):
