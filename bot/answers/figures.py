@@ -8,7 +8,7 @@ stand beside the headline, each with its method and base.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -127,7 +127,7 @@ def answer_figures(engine: Engine, query: Query) -> Answer:
             if line is not None:
                 lines.append(line)
                 breaks += breaks_in(drawn)
-        notes += _excluded_notes(mine, start)
+        notes += _excluded_notes(mine, start, engine.framework_name)
         if primary and any(p.segment not in ("", primary) for p in mine):
             notes.append(_package_note(engine, fw, primary, mine))
     missing = [
@@ -171,7 +171,9 @@ def answer_figures(engine: Engine, query: Query) -> Answer:
     return engine.cite(answer)
 
 
-def _excluded_notes(points: Sequence[DataPoint], start: date | None) -> list[Note]:
+def _excluded_notes(
+    points: Sequence[DataPoint], start: date | None, name_of: Callable[[str], str]
+) -> list[Note]:
     """Say which points were left out of the trend, and why, once per reason."""
     left_out: dict[str, list[DataPoint]] = {}
     for p in points:
@@ -181,8 +183,9 @@ def _excluded_notes(points: Sequence[DataPoint], start: date | None) -> list[Not
     for reason, items in left_out.items():
         days = sorted({p.date for p in items})
         when = ", ".join(f"{d:%b %Y}" for d in days[:6]) + (" …" if len(days) > 6 else "")
-        name = items[0].framework
-        notes.append(Note(kind="caveat", text=f"{name}: {len(days)} point(s) ({when}) {reason}."))
+        name = name_of(items[0].framework)
+        count = f"{len(days)} point{'s' if len(days) > 1 else ''}"
+        notes.append(Note(kind="caveat", text=f"{name}: {count} ({when}) {reason}."))
     return notes
 
 
@@ -197,15 +200,20 @@ def _package_note(engine: Engine, fw: str, primary: str, points: Sequence[DataPo
 
 
 def _break_notes(breaks: Sequence[ChartBreak]) -> list[Note]:
-    seen = dict.fromkeys((b.date, b.label) for b in breaks)
-    if not seen:
+    # The dates, and the rule the latest figures follow; what each rule was is the series'
+    # own caveat (knowledge/series.yaml), so it is not spelled out twice.
+    if not breaks:
         return []
-    parts = "; ".join(f"{format_day(day)}: {label}" for day, label in sorted(seen))
+    days = sorted({b.date for b in breaks})
+    latest = max(breaks, key=lambda b: b.date).label.rpartition(" → ")[2]
+    on = ", ".join(format_day(d) for d in days[:-1])
+    on = f"{on} and {format_day(days[-1])}" if on else format_day(days[-1])
     return [
         Note(
             kind="break",
-            text=f"The counting rule changed ({parts}). A change across such a break is not "
-            "growth; changes shown start after the last break unless the period asked spans it.",
+            text=f"The counting rule changed on {on} (now: {latest}). A change across such a "
+            "break is not growth; changes shown start after the last break unless the period "
+            "asked spans it.",
         )
     ]
 
