@@ -83,6 +83,11 @@ def format_source(src: SourceRef) -> str:
     return "".join(parts)
 
 
+def ordinal(n: int) -> str:
+    """'1st', '2nd', '3rd', '4th', '11th', '21st'."""
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
 def format_day(day: date) -> str:
     """'6 Mar 2023': a day, without a leading zero."""
     return f"{day.day} {day:%b %Y}"

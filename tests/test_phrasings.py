@@ -633,6 +633,10 @@ PHRASINGS: list[Row] = [
         None,
         None,
     ),
+    # "pypi downloads" is the per-day metric's alias; the raw metric's slug typed as one word
+    # is the raw metric.
+    ("who leads in pypi downloads?", "figures", [], "pypi-downloads-per-day", None, None),
+    ("pytorch pypi-downloads", "figures", ["pytorch"], "pypi-downloads", None, None),
     # Hyphenated words known only as their parts.
     (
         "85% of hugging face models are pytorch-only, true?",
@@ -937,8 +941,8 @@ def test_a_word_nearest_a_stopword_does_not_block_the_question(engine: Engine) -
 
 def test_a_share_of_a_count_no_source_gives_says_so(vocab: Vocabulary) -> None:
     query = parse_query("what share of pypi downloads is pytorch", vocab, TODAY)
-    assert (query.kind, query.metric) == ("figures", "pypi-downloads")
-    assert "no source gives PyPI downloads (raw window count) as a share" in query.understood
+    assert (query.kind, query.metric) == ("figures", "pypi-downloads-per-day")
+    assert "no source gives PyPI downloads per day as a share" in query.understood
     counted = parse_query("pytorch pypi downloads", vocab, TODAY)
     assert "share" not in counted.understood
 

@@ -16,6 +16,7 @@ from bot.answers.claims import related_claims
 from bot.answers.data import data_rows, unique_rows
 from bot.answers.doubts import doubt_notes
 from bot.answers.figure_chart import figures_chart, series_line
+from bot.answers.ranking import rank_points
 from bot.crosscheck import verdict_notes
 from bot.evidence import breaks_in, compute_change, disagreements, headline, is_claim, series_of
 from bot.formatting import format_change, format_day, format_figure
@@ -37,6 +38,9 @@ if TYPE_CHECKING:
 
 BESIDE_WITHIN = timedelta(days=2 * 365)  # older measurements are history, not a second view
 MAX_BESIDE = 3
+# Questions after a winner ("which has the most stars", "who leads in downloads"): the answer
+# opens with who leads, and the figures follow in that order.
+RANKING_INTENTS = frozenset({"superlative", "popularity"})
 
 
 def _primary(engine: Engine, metric: str, framework: str) -> str:
@@ -156,10 +160,17 @@ def answer_figures(engine: Engine, query: Query) -> Answer:
             Note(kind="caveat", text=f"No {metric.label} figures for {', '.join(missing)}.")
         )
     notes += figure_caveats(figures, metric.caveat)
+    lead = ""
+    if query.intent in RANKING_INTENTS and len({f.framework for f in figures}) >= 2:
+        primaries = {fw: _primary(engine, metric.slug, fw) for fw in frameworks}
+        lead, order = rank_points(engine, points, metric.label, primaries)
+        # Each framework's figures stay together, the leader's first.
+        figures.sort(key=lambda f: order.index(f.framework) if f.framework in order else len(order))
     answer = Answer(
         ok=True,
         title=f"{metric.label}: {', '.join(dict.fromkeys(f.framework_name for f in figures))}",
         summary=_summary(figures),
+        lead=lead,
         figures=figures,
         claims=related_claims(engine, metric.slug, frameworks, query.terms),
         notes=notes,

@@ -10,6 +10,7 @@ from bot.answers.data import unique_rows
 from bot.answers.doubts import doubt_notes
 from bot.answers.score_rows import build_row
 from bot.evidence import disagreements, is_claim
+from bot.formatting import ordinal
 from bot.models import (
     Answer,
     ChartBar,
@@ -143,14 +144,10 @@ def rank_headline(engine: Engine, framework: str, rows: Sequence[ScoreRow]) -> s
     if not ranks:
         return f"{name} has figures on {len(rows)} indicators, none beside another framework's."
     total = sum(len(v) for v in ranks.values())
-    parts = [f"{_ordinal(rank)} on {len(ranks[rank])}" for rank in sorted(ranks)]
+    parts = [f"{ordinal(rank)} on {len(ranks[rank])}" for rank in sorted(ranks)]
     parts[0] += f" of {total} indicators"
     best = ranks[min(ranks)]
     return f"{name} ranks {', '.join(parts)}; best: {_and(best[:3])}."
-
-
-def _ordinal(n: int) -> str:
-    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
 def finish(

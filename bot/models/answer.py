@@ -44,6 +44,11 @@ class Answer(BaseModel):
     query: Query | None = None
     title: str
     summary: str = ""
+    lead: str = Field(
+        default="",
+        description="One sentence that answers the question outright, above the figures "
+        "(who leads, for 'which has the most …').",
+    )
     figures: list[FigureOut] = Field(default_factory=list)
     claims: list[ClaimOut] = Field(default_factory=list)
     sources: list[SourceRef] = Field(default_factory=list)

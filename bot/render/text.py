@@ -63,6 +63,8 @@ def render_text(answer: Answer) -> str:
     if answer.scoreboard:
         out += ["", _wrap(answer.summary, "")] + scoreboard_lines(answer.scoreboard, WIDTH)
     elif answer.figures:
+        if answer.lead:
+            out += ["", _wrap(answer.lead, "")]
         out.append("")
         metric = None
         for fig in answer.figures:

@@ -44,6 +44,8 @@ def find_intents(tokens: list[str], vocab: Vocabulary) -> tuple[set[str], set[in
 
 
 def _lookup(words: list[str], vocab: Vocabulary, topics_first: bool) -> tuple[str, str] | None:
+    if len(words) == 1 and words[0] in vocab.metrics:
+        return ("metric", words[0])  # a slug as typed ("pypi-downloads") is that metric
     tables = [vocab.topic_phrases, vocab.phrases] if topics_first else [vocab.phrases]
     phrase = norm(" ".join(words))
     canonical = norm(" ".join(vocab.canonical(w) for w in words))

@@ -76,9 +76,14 @@ class Vocabulary:
         for fw in self.frameworks.values():
             for name in [fw.slug, fw.name, *fw.aliases]:
                 self.phrases.setdefault(norm(name), ("framework", fw.slug))
+        # Labels and aliases before slugs: "pypi downloads" is an alias of the per-day metric,
+        # though the raw one's slug "pypi-downloads" reads the same once hyphens are spaces
+        # (the slug typed as one token still names its own metric: see scan._lookup).
         for metric in self.metrics.values():
-            for name in [metric.slug, metric.label, *metric.aliases]:
+            for name in [metric.label, *metric.aliases]:
                 self.phrases.setdefault(norm(name), ("metric", metric.slug))
+        for metric in self.metrics.values():
+            self.phrases.setdefault(norm(metric.slug), ("metric", metric.slug))
         for phrase, slug in lex.metric_phrases.items():
             if slug in self.metrics:
                 self.phrases.setdefault(norm(phrase), ("metric", slug))

@@ -41,6 +41,7 @@ _DROP_RANK = {
     "summary": 5,
     "chart": 6,
     "understood": 7,
+    "lead": 8,
     "error": 8,
     "share": 9,
 }

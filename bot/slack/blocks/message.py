@@ -53,6 +53,8 @@ def _body_blocks(
     if answer.scoreboard:
         blocks += scoreboard_blocks(answer)
     else:
+        if answer.lead:
+            blocks.append(section_block("lead", escape_mrkdwn(answer.lead)))
         blocks += figure_blocks(answer)
     if answer.summary and not answer.figures:
         blocks.append(section_block("summary", escape_mrkdwn(answer.summary)))
