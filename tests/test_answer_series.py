@@ -267,3 +267,15 @@ def test_paper_share_notes_name_frameworks_and_say_each_point_once(engine: Engin
     # The metric's caveat says that most papers name neither framework; nothing repeats it.
     assert sum("name neither" in t or "mention neither" in t for t in notes) == 1
     assert not _notes(answer, "break")
+
+
+def test_a_period_after_the_newest_data_says_so(engine: Engine) -> None:
+    # TODAY is pinned in the tests; the downloads series ends in Mar 2026.
+    answer = engine.ask("pytorch downloads last 3 months")
+    assert answer.ok and answer.figures
+    [stale] = [n.text for n in answer.notes if n.text.startswith("Nothing was measured")]
+    assert stale == (
+        "Nothing was measured in the period asked (last 3 months): the newest figures are from "
+        "31 Mar 2026, before it began."
+    )
+    assert not [n for n in engine.ask("pytorch downloads since 2025").notes if "Nothing" in n.text]

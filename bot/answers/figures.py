@@ -155,6 +155,18 @@ def answer_figures(engine: Engine, query: Query) -> Answer:
             said = f"{fig.framework_name}'s {metric.label} ({fig.as_of_label})"
             notes += doubt_notes(engine, metric.slug, fig.source, said, checked)
     notes += _break_notes(breaks)
+    measured_on = [f.as_of for f in figures if not f.provenance.startswith("claim:")]
+    if start and measured_on and max(measured_on) < start:
+        # "last 6 months" past the newest data: the figures shown are from before the period.
+        asked = query.window.text if query.window and query.window.text else f"from {start}"
+        notes.insert(
+            0,
+            Note(
+                kind="stale",
+                text=f"Nothing was measured in the period asked ({asked}): the newest figures "
+                f"are from {format_day(max(measured_on))}, before it began.",
+            ),
+        )
     if missing:
         notes.append(
             Note(kind="caveat", text=f"No {metric.label} figures for {', '.join(missing)}.")
