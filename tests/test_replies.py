@@ -76,35 +76,46 @@ def test_a_repeated_chart_reuses_its_upload_and_a_deleted_one_is_uploaded_again(
     assert _image_file(ask("four")) == fresh  # and that one is remembered in turn
 
 
+class _Acking:
+    """The Bolt app as the acknowledging process builds it, with the jobs it hands on kept."""
+
+    def __init__(self, fake: FakeSlack, db: Path, engine: Engine) -> None:
+        from bot.slack_app import create_app
+        from bot.workers.jobs import Job
+
+        self.fake = fake
+        self.bot = replier(fake, db, engine)
+        self.jobs: list[Job] = []
+        self.app = create_app(
+            self.bot.delivery.client, self.bot, self.jobs.append, signing_secret=None
+        )
+
+    def command(self, text: str, hook: str | None = None) -> tuple[int, str, dict[str, str]]:
+        """(status, ack body, the form sent) for `/fwtrend text`, answered to ``hook``."""
+        from urllib.parse import urlencode
+
+        from slack_bolt.request import BoltRequest
+
+        form = {"command": "/fwtrend", "text": text, "user_id": "U1", "channel_id": "C1"}
+        if hook:
+            form["response_url"] = self.fake.response_url(hook)
+        response = self.app.dispatch(BoltRequest(body=urlencode(form), headers={}))
+        return response.status, response.body, form
+
+
 def test_a_triage_that_breaks_still_acks_at_once_and_a_worker_takes_the_question(
     fake: FakeSlack, db: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from urllib.parse import urlencode
-
-    from slack_bolt.request import BoltRequest
-
-    from bot.slack_app import create_app
-    from bot.workers.jobs import Job
-
-    bot = replier(fake, db, engine)
-    jobs: list[Job] = []
-    app = create_app(bot.delivery.client, bot, jobs.append, signing_secret=None)
+    acking = _Acking(fake, db, engine)
 
     def broken(text: str, user_id: str) -> None:
         raise RuntimeError("a bug in triage")
 
-    monkeypatch.setattr(bot, "first_look", broken)
-    form = {
-        "command": "/fwtrend",
-        "text": "pytorch hf-models",
-        "user_id": "U1",
-        "channel_id": "C1",
-        "response_url": fake.response_url("broken"),
-    }
-    response = app.dispatch(BoltRequest(body=urlencode(form), headers={}))
-    assert response.status == 200  # acknowledged; no Slack call made before it
+    monkeypatch.setattr(acking.bot, "first_look", broken)
+    status, _, form = acking.command("pytorch hf-models", "broken")
+    assert status == 200  # acknowledged; no Slack call made before it
     assert fake.calls_to("hook") == []
-    [job] = jobs
+    [job] = acking.jobs
     assert job.kind == "converse" and job.text == "pytorch hf-models"
     assert job.origin is not None and job.origin.response_url == form["response_url"]
 
@@ -112,16 +123,9 @@ def test_a_triage_that_breaks_still_acks_at_once_and_a_worker_takes_the_question
 def test_the_ack_does_not_parse_the_question_and_the_worker_does(
     fake: FakeSlack, db: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from urllib.parse import urlencode
-
-    from slack_bolt.request import BoltRequest
-
-    from bot.slack_app import create_app
     from bot.workers.jobs import Job
 
-    bot = replier(fake, db, engine)
-    jobs: list[Job] = []
-    app = create_app(bot.delivery.client, bot, jobs.append, signing_secret=None)
+    acking = _Acking(fake, db, engine)
     parse = engine.parse
     parsed: list[str] = []
 
@@ -132,16 +136,9 @@ def test_the_ack_does_not_parse_the_question_and_the_worker_does(
     monkeypatch.setattr(engine, "parse", counting_parse)
 
     def command(text: str, hook: str) -> Job:
-        form = {
-            "command": "/fwtrend",
-            "text": text,
-            "user_id": "U1",
-            "channel_id": "C1",
-            "response_url": fake.response_url(hook),
-        }
-        response = app.dispatch(BoltRequest(body=urlencode(form), headers={}))
-        assert response.status == 200 and response.body == ""  # an empty ack, at once
-        job = jobs.pop()
+        status, body, _ = acking.command(text, hook)
+        assert status == 200 and body == ""  # an empty ack, at once
+        job = acking.jobs.pop()
         assert job.kind == "command" and job.triage is not None and job.triage.query is None
         return job
 
@@ -149,7 +146,9 @@ def test_the_ack_does_not_parse_the_question_and_the_worker_does(
     assert parsed == []  # neither question was parsed while acknowledging
     for job in (good, bad):
         assert job.triage is not None and job.origin is not None
-        bot.run(Job.model_validate_json(job.model_dump_json()).triage, job.origin)  # type: ignore[arg-type]
+        crossed = Job.model_validate_json(job.model_dump_json())  # as it crosses the pipe
+        assert crossed.triage is not None
+        acking.bot.run(crossed.triage, job.origin)
     assert parsed == ["pytorch hf-models", "pytorhc hf-mdls"]
     [answer] = fake.wait_for_hook("good", timeout=15)
     [error] = fake.wait_for_hook("bad", timeout=15)
@@ -158,7 +157,6 @@ def test_the_ack_does_not_parse_the_question_and_the_worker_does(
 
     # Help and admin refusals need no parsing, and are still said in the ack itself.
     for text, expected in (("help", "/fwtrend pytorch hf-models"), ("admin status", "admins")):
-        form = {"command": "/fwtrend", "text": text, "user_id": "U1", "channel_id": "C1"}
-        response = app.dispatch(BoltRequest(body=urlencode(form), headers={}))
-        assert response.status == 200 and expected in response.body
-    assert jobs == [] and parsed == ["pytorch hf-models", "pytorhc hf-mdls"]
+        status, body, _ = acking.command(text)
+        assert status == 200 and expected in body
+    assert acking.jobs == [] and parsed == ["pytorch hf-models", "pytorhc hf-mdls"]
