@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -59,6 +60,7 @@ def _months_before(day: date, months: int) -> date:
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
+@functools.lru_cache(maxsize=256)  # a few distinct methods, compared for every pair of points
 def _rule(method: str) -> str:
     return _YEAR.sub("<year>", method)
 
