@@ -14,6 +14,7 @@ from bot.render.charts import chart_alt_text, render_chart
 from bot.render.text import answer_json, render_text
 from bot.slack.blocks import answer_blocks, answer_fallback_text
 from bot.store import Store, open_store
+from bot.understand import QueryError
 
 from .conftest import KNOWLEDGE, TODAY
 from .test_blocks import assert_round_trips, assert_within_limits
@@ -351,3 +352,31 @@ def test_a_row_from_a_contradicted_article_says_so(engine: Engine) -> None:
     assert "contradicted" in doubt.text and "900,000" in doubt.text
     # Rows from measured series carry no such note.
     assert not any("GitHub stars" in n.text and "comes from" in n.text for n in answer.notes)
+
+
+def test_a_standing_in_a_year_uses_only_that_years_counts(engine: Engine) -> None:
+    answer = engine.ask("jax vs tensorflow popularity 2024")
+    assert answer.scoreboard is not None and answer.scoreboard.rows
+    assert all(
+        date(2024, 1, 1) <= row.as_of <= date(2024, 12, 31) for row in answer.scoreboard.rows
+    )
+    stars = next(r for r in answer.scoreboard.rows if r.metric == "github-stars")
+    assert stars.as_of == date(2024, 12, 26) and stars.leader == "tensorflow"
+    # Without a period, or "since" one, the standing is the newest there is.
+    newest = engine.ask("jax vs tensorflow popularity")
+    assert newest.scoreboard is not None
+    assert max(r.as_of for r in newest.scoreboard.rows) > date(2025, 1, 1)
+    since = engine.ask("jax vs tensorflow popularity since 2020")
+    assert since.scoreboard is not None
+    assert max(r.as_of for r in since.scoreboard.rows) == max(
+        r.as_of for r in newest.scoreboard.rows
+    )
+    # A year with nothing at all says so, with the year.
+    from bot.answers.scoreboard import build_rows
+
+    window = engine.parse("jax vs tensorflow popularity 2005").window
+    assert window is not None and window.text
+    asked = rf"for JAX or TensorFlow in the period asked \({window.text}\)"
+    with pytest.raises(QueryError, match=asked):
+        build_rows(engine, ["jax", "tensorflow"], ["jax", "tensorflow"], window)
+    assert not engine.ask("jax vs tensorflow popularity 2005").ok

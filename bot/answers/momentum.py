@@ -19,7 +19,7 @@ def answer_momentum(engine: Engine, query: Query) -> Answer:
     """The momentum view: each asked framework's indicators by direction, with numbers."""
     everyone = list(engine.frameworks)
     focus = list(query.frameworks) or everyone
-    rows, data = build_rows(engine, focus, everyone)
+    rows, data = build_rows(engine, focus, everyone, query.window)
     sides, claims = claim_sides(engine, focus)
     board = Scoreboard(
         view="momentum",

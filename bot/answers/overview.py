@@ -24,7 +24,7 @@ def answer_overview(engine: Engine, query: Query) -> Answer:
     name = engine.framework_name(framework)
     claims = related_claims(engine, None, [framework], query.terms or [name])
     try:
-        rows, data = build_rows(engine, [framework], everyone)
+        rows, data = build_rows(engine, [framework], everyone, query.window)
     except QueryError as exc:
         # No indicator at all: the claims about it are still an answer, not "nothing found".
         answer = Answer(

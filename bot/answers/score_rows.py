@@ -12,7 +12,7 @@ from bot.answers.data import data_rows
 from bot.evidence import evidence_rank, headline
 from bot.formatting import format_day
 from bot.knowledge import ScoreFamily, TrendSpec
-from bot.models import Change, DataPoint, DataRow, Direction, ScoreCell, ScoreRow
+from bot.models import Change, DataPoint, DataRow, DateWindow, Direction, ScoreCell, ScoreRow
 from bot.series import FLOW_METRICS
 
 if TYPE_CHECKING:
@@ -175,12 +175,28 @@ def _two_years_before(day: date) -> date:
     return months_before(day, 24)
 
 
+def within(points: Sequence[DataPoint], window: DateWindow | None) -> list[DataPoint]:
+    """The points a standing "in 2024" or "before 2020" may use: none after the period's end,
+    and, for a period with both ends, none before its start. "since 2020" alone asks about a
+    trend, not an older standing, so it keeps every point."""
+    if window is None or window.end is None:
+        return list(points)
+    start = window.start
+    return [p for p in points if p.date <= window.end and (start is None or p.date >= start)]
+
+
 def build_row(
-    engine: Engine, family: ScoreFamily, focus: Sequence[str], shown: Sequence[str]
+    engine: Engine,
+    family: ScoreFamily,
+    focus: Sequence[str],
+    shown: Sequence[str],
+    window: DateWindow | None = None,
 ) -> tuple[ScoreRow, list[DataRow]] | None:
     """The family's row for the frameworks shown and the points it stands on; None without data."""
     candidates = [
-        (slug, engine.metric_points(slug)) for slug in family.metrics if slug in engine.metrics
+        (slug, within(engine.metric_points(slug), window))
+        for slug in family.metrics
+        if slug in engine.metrics
     ]
     chosen = pick_values(candidates, focus, shown, own_names(engine))
     if chosen is None:

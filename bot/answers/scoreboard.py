@@ -18,6 +18,7 @@ from bot.models import (
     ChartStack,
     ClaimOut,
     DataRow,
+    DateWindow,
     FigureOut,
     Note,
     Query,
@@ -42,7 +43,7 @@ def answer_scoreboard(engine: Engine, query: Query) -> Answer:
     if len(query.frameworks) == 1:
         # "how popular is keras": its standing among all four, counted by rank.
         focus = list(query.frameworks)
-        rows, data = build_rows(engine, focus, everyone)
+        rows, data = build_rows(engine, focus, everyone, query.window)
         board = Scoreboard(
             view="standing", frameworks=everyone, focus=focus, headline=rank_headline(
                 engine, focus[0], rows
@@ -50,7 +51,7 @@ def answer_scoreboard(engine: Engine, query: Query) -> Answer:
         )  # fmt: skip
     else:
         shown = list(query.frameworks) or everyone
-        rows, data = build_rows(engine, shown, shown)
+        rows, data = build_rows(engine, shown, shown, query.window)
         leads = _leads(rows)
         board = Scoreboard(
             view="standing",
@@ -66,19 +67,21 @@ def answer_scoreboard(engine: Engine, query: Query) -> Answer:
 
 
 def build_rows(
-    engine: Engine, focus: Sequence[str], shown: Sequence[str]
+    engine: Engine, focus: Sequence[str], shown: Sequence[str], window: DateWindow | None = None
 ) -> tuple[list[ScoreRow], list[DataRow]]:
-    """Every family's row that has data for a focus framework, and the points behind them."""
+    """Every family's row that has data for a focus framework (within the period asked, if it
+    has an end), and the points behind them."""
     rows: list[ScoreRow] = []
     data: list[DataRow] = []
     for family in engine.scoreboard.families:
-        built = build_row(engine, family, focus, shown)
+        built = build_row(engine, family, focus, shown, window)
         if built is not None:
             rows.append(built[0])
             data += built[1]
     if not rows:
-        names = ", ".join(engine.framework_name(f) for f in focus)
-        raise QueryError(f"I have no indicator with figures for {names}.", ["metrics"])
+        names = " or ".join(engine.framework_name(f) for f in focus)
+        when = f" in the period asked ({window.text})" if window and window.end else ""
+        raise QueryError(f"I have no indicator with figures for {names}{when}.", ["metrics"])
     return rows, data
 
 
