@@ -920,6 +920,25 @@ def test_the_date_today_pins_relative_periods(vocab: Vocabulary) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("tensorflow downloads before 2021", None, date(2020, 12, 31)),
+        ("keras stars until 2020", None, date(2020, 12, 31)),
+        ("pytorch stars after 2021", date(2022, 1, 1), None),
+        ("pytorch stars since 2021", date(2021, 1, 1), None),
+        ("pytorch stars after march 2021", date(2021, 4, 1), None),
+        ("pytorch stars after 2019 until 2021", date(2020, 1, 1), date(2021, 12, 31)),
+        ("pytorch stars since 2019 till 2021", date(2019, 1, 1), date(2021, 12, 31)),
+    ],
+)
+def test_before_and_after_leave_out_the_year_they_name(
+    vocab: Vocabulary, text: str, start: date | None, end: date | None
+) -> None:
+    window = parse_query(text, vocab, TODAY).window
+    assert window is not None and (window.start, window.end) == (start, end)
+
+
+@pytest.mark.parametrize(
     "text", ["why did openai switch to pytorch", "who uses jax in production?"]
 )
 def test_why_and_who_answers_also_show_where_the_framework_stands(

@@ -157,13 +157,24 @@ def parse_window(
             return DateWindow(
                 start=start, end=month_end(start.year, start.month), text=f"{nxt} {third}"
             ), 3
+        if tok == "after":  # "after march 2021": from April on
+            after = month_end(start.year, start.month) + timedelta(days=1)
+            return DateWindow(start=after, text=f"after {nxt} {third}"), 3
         return DateWindow(start=start, text=f"since {nxt} {third}"), 3
+    # "after 2021" starts in 2022 and "before 2021" ends in 2020; "since" and "until" include it.
+    if tok == "after" and third not in _UNTIL_WORDS and (named_end := _date_at(nxt, end=True)):
+        return DateWindow(start=named_end + timedelta(days=1), text=f"after {nxt}"), 2
+    if tok == "before" and (named_start := _date_at(nxt, end=False)):
+        return DateWindow(end=named_start - timedelta(days=1), text=f"before {nxt}"), 2
     if tok in {"since", "after", "from"} and _date_at(nxt, end=False):
-        if tok in {"from", "since"} and third in _UNTIL_WORDS and _date_at(fourth, end=True):
+        if third in _UNTIL_WORDS and _date_at(fourth, end=True):
+            begins = _date_at(nxt, False)
+            if tok == "after":
+                begins = (_date_at(nxt, True) or date.min) + timedelta(days=1)
             return DateWindow(
-                start=_date_at(nxt, False),
+                start=begins,
                 end=_date_at(fourth, True),
-                text=f"from {nxt} to {fourth}",
+                text=f"{'after' if tok == 'after' else 'from'} {nxt} to {fourth}",
             ), 4
         return DateWindow(start=_date_at(nxt, False), text=f"since {nxt}"), 2
     if tok in {"since", "after"} and nxt in {"last", "past"} and third == "year":
@@ -178,7 +189,7 @@ def parse_window(
         return DateWindow(
             start=_date_at(nxt, False), end=_date_at(fourth, True), text=f"{nxt} to {fourth}"
         ), 4
-    if tok in {"until", "before", "through", "till"} and _date_at(nxt, end=True):
+    if tok in {"until", "through", "till"} and _date_at(nxt, end=True):
         return DateWindow(end=_date_at(nxt, True), text=f"until {nxt}"), 2
     if tok in {"in", "during"} and _date_at(nxt, end=False):
         return DateWindow(start=_date_at(nxt, False), end=_date_at(nxt, True), text=nxt), 2
