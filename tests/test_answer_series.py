@@ -279,3 +279,11 @@ def test_a_period_after_the_newest_data_says_so(engine: Engine) -> None:
         "31 Mar 2026, before it began."
     )
     assert not [n for n in engine.ask("pytorch downloads since 2025").notes if "Nothing" in n.text]
+
+
+def test_claims_beside_a_site_wide_total_are_ranked_without_error(engine: Engine) -> None:
+    # Hub figures include "all" (the site-wide total), which has no name to look for in a
+    # claim; a question with search words ranks the related claims by name too.
+    answer = engine.ask("are there any contradictions between sources on hugging face numbers")
+    assert answer.ok, answer.error
+    assert any(f.framework == "all" for f in answer.figures) and answer.claims

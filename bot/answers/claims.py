@@ -171,4 +171,6 @@ def mentions(claim: Claim, frameworks: Sequence[str], vocab: Vocabulary) -> bool
     if any(f.framework in frameworks or f.relative_to in frameworks for f in claim.figures):
         return True
     text = claim.statement.lower()
-    return any(vocab.frameworks[fw].name.lower() in text for fw in frameworks)
+    # "all" (a site-wide total's pseudo-framework) has no name to find in a statement.
+    named = [vocab.frameworks[fw].name.lower() for fw in frameworks if fw in vocab.frameworks]
+    return any(name in text for name in named)
