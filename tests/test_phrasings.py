@@ -742,6 +742,43 @@ def test_hostile_text_gets_an_answer_or_a_clear_error(engine: Engine, text: str)
         assert "Traceback" not in answer.error.message
 
 
+def _generated_questions(count: int, seed: int) -> list[str]:
+    """Questions put together from the knowledge's own words: frameworks, metric names,
+    intent phrases and periods, in random order and combinations (a fixed seed)."""
+    import random
+
+    lexicon = yaml.safe_load((KNOWLEDGE / "vocabulary.yaml").read_text(encoding="utf-8"))
+    metrics = yaml.safe_load((KNOWLEDGE / "metrics.yaml").read_text(encoding="utf-8"))
+    names = [a for m in metrics for a in [m["slug"], *m.get("aliases", [])[:3]]]
+    intents = [p for phrases in lexicon["intents"].values() for p in phrases]
+    frameworks = ["pytorch", "tensorflow", "jax", "keras", "tf", "torch", "pytorch-only"]
+    periods = ["since 2020", "in 2019", "last year", "before 2021", "after 2022", "2018-2021",
+               "last 6 months", "between 2019 and 2021", "until 2017", "in march 2023"]  # fmt: skip
+    extras = ["?", "share of", "% of", "how many", "which has the most", "vs", "compare",
+              "claims", "why", "who", "numbers", "sources", "contradictions"]  # fmt: skip
+    rng = random.Random(seed)
+    questions = []
+    for _ in range(count):
+        parts = [rng.choice(pool) for pool in (intents, names) if rng.random() < 0.8]
+        parts += [rng.choice(frameworks)] if rng.random() < 0.5 else []
+        parts += [rng.choice(pool) for pool in (extras, frameworks, periods) if rng.random() < 0.4]
+        rng.shuffle(parts)
+        questions.append(" ".join(parts))
+    return questions
+
+
+def test_generated_questions_all_get_an_answer_or_a_clear_error(engine: Engine) -> None:
+    # What real users type mixes names, metrics, intents and periods in every order; none of
+    # it may end in an exception (the web process would apologise instead of answering).
+    from bot.render.text import render_text
+    from bot.slack.blocks import answer_blocks
+
+    for text in _generated_questions(400, seed=11):
+        answer = engine.ask(text)
+        assert answer.ok or (answer.error is not None and answer.error.message), text
+        assert answer_blocks(answer) and render_text(answer), text
+
+
 def test_control_characters_and_mentions_are_not_words(vocab: Vocabulary) -> None:
     query = parse_query("<@U123ABC>\x00 pytorch\u200b's \x07stars?", vocab, TODAY)
     assert (query.kind, query.frameworks, query.metric) == ("figures", ["pytorch"], "github-stars")
