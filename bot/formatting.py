@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from bot.models import Change, FigureOut, SourceRef, ValueChange
@@ -81,6 +82,12 @@ def format_source(src: SourceRef) -> str:
     if src.url:
         parts.append(f" {src.url}")
     return "".join(parts)
+
+
+def join_and(items: Sequence[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def ordinal(n: int) -> str:

@@ -214,7 +214,7 @@ class Engine:
             qualifier=point.qualifier,
             unit=point.unit,
             as_of=point.date,
-            as_of_label=claim_label or _point_label(point),
+            as_of_label=claim_label or point_label(point),
             segment=point.segment,
             source=self.source_ref(point.source_id),
             provenance=point.provenance,
@@ -283,7 +283,9 @@ class Engine:
         return periods
 
 
-def _point_label(point: DataPoint) -> str:
+def point_label(point: DataPoint) -> str:
+    """When a measured point was true, as answers date it ('31 Jul 2026', 'Jul 2026' for a
+    month's flow, or when a live figure was fetched)."""
     if point.origin == "live" and point.fetched_at is not None:
         # Live figures say when they were fetched, to the minute: that is their evidence date.
         at = point.fetched_at.astimezone(UTC)

@@ -19,7 +19,7 @@ from bot.answers.figure_chart import figures_chart, series_line
 from bot.answers.ranking import rank_points
 from bot.crosscheck import verdict_notes
 from bot.evidence import breaks_in, compute_change, disagreements, headline, is_claim, series_of
-from bot.formatting import format_change, format_day, format_figure
+from bot.formatting import format_change, format_day, format_figure, join_and
 from bot.models import (
     Answer,
     ChartBreak,
@@ -229,8 +229,7 @@ def _break_notes(breaks: Sequence[ChartBreak]) -> list[Note]:
         return []
     days = sorted({b.date for b in breaks})
     latest = max(breaks, key=lambda b: b.date).label.rpartition(" → ")[2]
-    on = ", ".join(format_day(d) for d in days[:-1])
-    on = f"{on} and {format_day(days[-1])}" if on else format_day(days[-1])
+    on = join_and([format_day(d) for d in days])
     return [
         Note(
             kind="break",

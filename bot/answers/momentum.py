@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from bot.answers.claims import mentions
 from bot.answers.engine import MAX_CLAIMS
-from bot.answers.scoreboard import _and, build_rows, finish, row_name
+from bot.answers.scoreboard import build_rows, finish, row_name
+from bot.formatting import join_and
 from bot.models import Answer, Claim, ClaimOut, ClaimSide, Query, Scoreboard, ScoreRow
 from bot.render.scoreboard_format import format_move
 
@@ -29,7 +30,7 @@ def answer_momentum(engine: Engine, query: Query) -> Answer:
         rows=rows,
         sides=sides,
     )
-    names = _and([engine.framework_name(f) for f in focus])
+    names = join_and([engine.framework_name(f) for f in focus])
     return finish(engine, board, f"Is {names} declining? What the indicators show", data, claims)
 
 
@@ -49,13 +50,13 @@ def momentum_headline(engine: Engine, framework: str, rows: Sequence[ScoreRow]) 
     counted = sum(len(v) for v in moves.values())
     if not counted:
         return f"{name}: no indicator has a trend over the last year" + (
-            f" ({_and(still)} are single figures)." if still else "."
+            f" ({join_and(still)} are single figures)." if still else "."
         )
     parts = [f"{len(v)} {word} ({'; '.join(v)})" for word, v in moves.items() if v]
     parts[0] = parts[0].replace(" ", f" of {counted} indicators ", 1)
     text = f"{name}: {', '.join(parts)}"
     if still:
-        text += f"; no trend for {_and(still)}"
+        text += f"; no trend for {join_and(still)}"
     return text + "."
 
 

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
+from bot.answers.engine import point_label
 from bot.evidence import is_claim
-from bot.formatting import format_number, format_value, ordinal
+from bot.formatting import format_number, format_value, join_and, ordinal
 from bot.models import DataPoint
 from bot.series import FLOORS
 
@@ -41,10 +42,6 @@ def _amount(p: DataPoint, with_unit: bool) -> str:
     return format_number(p.value) + ("%" if p.unit.startswith("%") else "")
 
 
-def _listed(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + f" and {parts[-1]}"
-
-
 def rank_points(
     engine: Engine, points: Sequence[DataPoint], label: str, primary: dict[str, str]
 ) -> tuple[str, list[str]]:
@@ -61,20 +58,17 @@ def rank_points(
     if top.qualifier in FLOORS:
         return "", []  # "over 5,000" leads nothing: the others could be anywhere above it
 
-    def when(p: DataPoint) -> str:
-        return engine.figure_out(p).as_of_label
-
     frameworks = sorted({p.framework for p in points if p.framework in engine.frameworks})
     missing = [fw for fw in frameworks if fw not in {p.framework for p in ranked}]
-    scope = "" if not missing else f"Of those counted together on {when(top)}, "
+    scope = "" if not missing else f"Of those counted together on {point_label(top)}, "
     name = engine.framework_name
     if top.value == second.value:
         lead = f"{name(top.framework)} and {name(second.framework)} tie on {label}"
     else:
         lead = f"{name(top.framework)} leads on {label}"
-    behind = _listed([f"{name(p.framework)} ({_amount(p, False)})" for p in ranked[1:]])
+    behind = join_and([f"{name(p.framework)} ({_amount(p, False)})" for p in ranked[1:]])
     lead = f"{scope}{lead}: {_amount(top, True)}"
-    lead += f"{'' if scope else ' on ' + when(top)}, ahead of {behind}."
+    lead += f"{'' if scope else ' on ' + point_label(top)}, ahead of {behind}."
     order = [p.framework for p in ranked]
     for fw in missing:
         mine = [(key, ps) for key, ps in snapshots.items() if any(p.framework == fw for p in ps)]
@@ -86,7 +80,7 @@ def rank_points(
         age = "older" if own.date < top.date else "from a count of its own"
         lead += (
             f" {name(fw)} is not in that count; its newest figure is {age}: "
-            f"{_amount(own, True)} on {when(own)}{where}."
+            f"{_amount(own, True)} on {point_label(own)}{where}."
         )
         order.append(fw)
     return lead, order

@@ -10,7 +10,7 @@ from bot.answers.data import unique_rows
 from bot.answers.doubts import doubt_notes
 from bot.answers.score_rows import build_row
 from bot.evidence import disagreements, is_claim
-from bot.formatting import ordinal
+from bot.formatting import join_and, ordinal
 from bot.models import (
     Answer,
     ChartBar,
@@ -98,11 +98,6 @@ def row_name(row: ScoreRow) -> str:
     return f"{row.short} ({row.as_of.year})" if row.old else row.short
 
 
-def _and(items: Sequence[str]) -> str:
-    items = list(items)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def lead_headline(
     engine: Engine, shown: Sequence[str], rows: Sequence[ScoreRow], leads: dict[str, list[str]]
 ) -> str:
@@ -119,7 +114,7 @@ def lead_headline(
         other = next(f for f in shown if f != top)
         text = f"{name(top)} leads {name(other)} on {len(leads[top])} of {n} indicators"
         if leads.get(other):
-            text += f"; {name(other)} leads on " + _and(
+            text += f"; {name(other)} leads on " + join_and(
                 [row_name(by_family[f]) for f in leads[other]]
             )
     else:
@@ -129,7 +124,7 @@ def lead_headline(
             text += ", ".join(row_name(by_family[f]) for f in leads[fw]) + ")"
         never = [name(f) for f in shown if f not in leads]
         if never:
-            text += f"; {_and(never)} lead{'s' if len(never) == 1 else ''} on none"
+            text += f"; {join_and(never)} lead{'s' if len(never) == 1 else ''} on none"
     single = len(rows) - n
     if single:
         text += f"; {single} more with figures for only one of them"
@@ -150,7 +145,7 @@ def rank_headline(engine: Engine, framework: str, rows: Sequence[ScoreRow]) -> s
     parts = [f"{ordinal(rank)} on {len(ranks[rank])}" for rank in sorted(ranks)]
     parts[0] += f" of {total} indicators"
     best = ranks[min(ranks)]
-    return f"{name} ranks {', '.join(parts)}; best: {_and(best[:3])}."
+    return f"{name} ranks {', '.join(parts)}; best: {join_and(best[:3])}."
 
 
 def finish(
