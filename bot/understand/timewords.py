@@ -161,22 +161,21 @@ def parse_window(
             after = month_end(start.year, start.month) + timedelta(days=1)
             return DateWindow(start=after, text=f"after {nxt} {third}"), 3
         return DateWindow(start=start, text=f"since {nxt} {third}"), 3
-    # "after 2021" starts in 2022 and "before 2021" ends in 2020; "since" and "until" include it.
-    if tok == "after" and third not in _UNTIL_WORDS and (named_end := _date_at(nxt, end=True)):
-        return DateWindow(start=named_end + timedelta(days=1), text=f"after {nxt}"), 2
+    # "after 2021" starts in 2022 and "before 2021" ends in 2020; "since", "from" and "until"
+    # include the year they name.
     if tok == "before" and (named_start := _date_at(nxt, end=False)):
         return DateWindow(end=named_start - timedelta(days=1), text=f"before {nxt}"), 2
-    if tok in {"since", "after", "from"} and _date_at(nxt, end=False):
+    if tok in {"since", "after", "from"} and (named_start := _date_at(nxt, end=False)):
+        begins = named_start
+        if tok == "after" and (named_end := _date_at(nxt, end=True)):
+            begins = named_end + timedelta(days=1)
         if third in _UNTIL_WORDS and _date_at(fourth, end=True):
-            begins = _date_at(nxt, False)
-            if tok == "after":
-                begins = (_date_at(nxt, True) or date.min) + timedelta(days=1)
             return DateWindow(
                 start=begins,
                 end=_date_at(fourth, True),
                 text=f"{'after' if tok == 'after' else 'from'} {nxt} to {fourth}",
             ), 4
-        return DateWindow(start=_date_at(nxt, False), text=f"since {nxt}"), 2
+        return DateWindow(start=begins, text=f"{'after' if tok == 'after' else 'since'} {nxt}"), 2
     if tok in {"since", "after"} and nxt in {"last", "past"} and third == "year":
         return DateWindow(start=date(today.year - 1, 1, 1), text=f"since {today.year - 1}"), 3
     if tok == "since":
