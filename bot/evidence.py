@@ -75,6 +75,16 @@ def breaks_in(series: Sequence[DataPoint]) -> list[ChartBreak]:
     ]
 
 
+def within(points: Sequence[DataPoint], window: DateWindow | None) -> list[DataPoint]:
+    """The points an answer about "in 2024" or "before 2020" may stand on: none after the
+    period's end and, for a period with both ends, none before its start. "since 2020" alone
+    asks about a trend, not an older figure, so it keeps every point."""
+    if window is None or window.end is None:
+        return list(points)
+    start = window.start
+    return [p for p in points if p.date <= window.end and (start is None or p.date >= start)]
+
+
 def compute_change(series: Sequence[DataPoint], window: DateWindow | None) -> Change | None:
     """How a series moved over the window (default: the last 12 months of it).
 

@@ -18,7 +18,15 @@ from bot.answers.doubts import doubt_notes
 from bot.answers.figure_chart import figures_chart, series_line
 from bot.answers.ranking import rank_points
 from bot.crosscheck import verdict_notes
-from bot.evidence import breaks_in, compute_change, disagreements, headline, is_claim, series_of
+from bot.evidence import (
+    breaks_in,
+    compute_change,
+    disagreements,
+    headline,
+    is_claim,
+    series_of,
+    within,
+)
 from bot.formatting import format_change, format_day, format_figure, join_and
 from bot.models import (
     Answer,
@@ -102,10 +110,8 @@ def answer_figures(engine: Engine, query: Query) -> Answer:
     notes: list[Note] = []
     data: list[DataRow] = []
     for fw in frameworks:
-        mine = [p for p in points if p.framework == fw]
-        if start and end:
-            # "in 2019": the figure must come from inside that period.
-            mine = [p for p in mine if p.date >= start]
+        # "in 2019": the figure must come from inside that period.
+        mine = within([p for p in points if p.framework == fw], query.window)
         primary = _primary(engine, metric.slug, fw)
         best = headline(mine, primary)
         if best is None:

@@ -9,7 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from bot.answers.data import data_rows
-from bot.evidence import evidence_rank, headline
+from bot.evidence import evidence_rank, headline, within
 from bot.formatting import format_day
 from bot.knowledge import ScoreFamily, TrendSpec
 from bot.models import Change, DataPoint, DataRow, DateWindow, Direction, ScoreCell, ScoreRow
@@ -173,16 +173,6 @@ def trend(history: Sequence[DataPoint], spec: TrendSpec) -> tuple[Direction | No
 
 def _two_years_before(day: date) -> date:
     return months_before(day, 24)
-
-
-def within(points: Sequence[DataPoint], window: DateWindow | None) -> list[DataPoint]:
-    """The points a standing "in 2024" or "before 2020" may use: none after the period's end,
-    and, for a period with both ends, none before its start. "since 2020" alone asks about a
-    trend, not an older standing, so it keeps every point."""
-    if window is None or window.end is None:
-        return list(points)
-    start = window.start
-    return [p for p in points if p.date <= window.end and (start is None or p.date >= start)]
 
 
 def build_row(
