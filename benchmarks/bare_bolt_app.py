@@ -10,10 +10,14 @@ from slack_bolt import Ack, App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
+from bot.settings import Settings
+
 bolt = App(
     client=WebClient(token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["SLACK_API_URL"]),
     signing_secret=os.environ["SLACK_SIGNING_SECRET"],
-    listener_executor=ThreadPoolExecutor(32),
+    # Bolt runs each listener on this pool while the request thread waits for ack(): as many
+    # as the web process has request threads, so neither side queues behind the other.
+    listener_executor=ThreadPoolExecutor(Settings().web_threads),
 )
 
 

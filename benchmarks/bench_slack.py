@@ -2,7 +2,7 @@
 
 Reports acknowledgement latency p50/p99 and time until the answer reaches response_url
 (p50/p95), for fwtrend (charts served from FWTREND_PUBLIC_URL, and charts uploaded to Slack)
-and for a bare Bolt app that only acknowledges, under the same gunicorn settings (the floor);
+and for a bare Bolt app that only acknowledges, under the same gunicorn command line (the floor);
 plus the peak memory of every fwtrend process together (gunicorn master, the acknowledging
 worker and its answer worker processes): the sum of their RSS, and of their PSS (shared pages
 counted once). The targets are on the client's clock, which is what Slack sees; the same
@@ -45,6 +45,8 @@ for name in list(os.environ):  # loopback only: a proxy would take the requests 
         del os.environ[name]
 
 from bot.knowledge import default_knowledge_dir  # noqa: E402
+from bot.serve import gunicorn_argv  # noqa: E402
+from bot.settings import Settings  # noqa: E402
 from bot.store import open_store  # noqa: E402
 from tests.bot_process import SIGNING_SECRET, BotProcess, bot_env, free_port  # noqa: E402
 from tests.fakes.slack_api import FakeSlack, signed_headers, slash_command_body  # noqa: E402
@@ -335,27 +337,24 @@ def run_fwtrend(
     return result | clock.percentiles(), memory, sampler.breakdown()
 
 
+def bare_argv(port: int) -> list[str]:
+    """fwtrend's own gunicorn command line (threads, timeouts, keep-alive) serving the bare app.
+
+    Only the product's config hook (it drains answer workers the bare app doesn't have) and
+    the app itself differ, so the floor is measured under exactly the web process's settings.
+    """
+    argv = gunicorn_argv(Settings(host="127.0.0.1", port=port))
+    hook = argv.index("--config")
+    del argv[hook : hook + 2]
+    return [*argv[:-1], "benchmarks.bare_bolt_app:api"]
+
+
 def run_bare(fake: SlackElsewhere, db: Path) -> dict[str, float]:
     port = free_port()
     env = bot_env(where(fake), db, port)
     clock = ServerClock(db.parent, "bare")
     env["GUNICORN_CMD_ARGS"] = clock.env()
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    argv = [
-        gunicorn,
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        "1",
-        "--worker-class",
-        "gthread",
-        "--threads",
-        "32",
-        "--graceful-timeout",
-        "20",
-        "--no-control-socket",
-        "benchmarks.bare_bolt_app:api",
-    ]
+    argv = bare_argv(port)
     process = subprocess.Popen(
         argv,
         env=env,
