@@ -226,7 +226,7 @@ def fresh_store_load(work: Path) -> float:
 
 def report_series(work: Path, engine: Engine) -> None:
     """The series release's figures: fresh load, store size, answers over the new series."""
-    from bot.status import format_bytes
+    from bot.store.status import format_bytes
 
     load = fresh_store_load(work)
     counts = engine.store.counts()

@@ -22,9 +22,9 @@ for name in list(os.environ):  # loopback only
         del os.environ[name]
 
 from bot.knowledge import default_knowledge_dir  # noqa: E402
-from bot.refresh import run_refresh  # noqa: E402
+from bot.live.refresh import run_refresh  # noqa: E402
+from bot.live.sources import SOURCES  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from bot.sources import SOURCES  # noqa: E402
 from bot.store import open_store  # noqa: E402
 from tests.fakes.data_apis import FakeDataAPIs  # noqa: E402
 

@@ -45,7 +45,7 @@ for name in list(os.environ):  # loopback only: a proxy would take the requests 
         del os.environ[name]
 
 from bot.knowledge import default_knowledge_dir  # noqa: E402
-from bot.serve import gunicorn_argv  # noqa: E402
+from bot.server.serve import gunicorn_argv  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.store import open_store  # noqa: E402
 from tests.bot_process import SIGNING_SECRET, BotProcess, bot_env, free_port  # noqa: E402

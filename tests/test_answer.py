@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 
 from bot.answers import Engine
-from bot.export import answer_csv
 from bot.render.charts import render_chart
+from bot.render.csv_export import answer_csv
 from bot.render.text import answer_json, render_text
-from bot.slack_messages import answer_message
+from bot.slack.messages import answer_message
 
 from .test_knowledge_coverage import REQUIRED_METRICS
 

@@ -246,7 +246,7 @@ def test_a_yearly_series_pooling_each_year_has_no_breaks(engine: Engine) -> None
     assert not _notes(answer, "break")
     assert answer.chart is not None and not answer.chart.breaks
     # A real change of rule between two points still is one.
-    from bot.evidence import breaks_in
+    from bot.answers.evidence import breaks_in
 
     points = [
         DataPoint(

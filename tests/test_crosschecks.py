@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answers import Engine
-from bot.crosscheck import Verdict
+from bot.answers.crosscheck import Verdict
 
 # claim id, framework -> verdict, claimed value, the compared (closest) measured value,
 # and the measured figures as the answer words them (value and date of each series).

@@ -15,13 +15,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.answers import Engine
-from bot.clock import digest_job, local_today, make_scheduler
-from bot.digest import build_digest, week_key
-from bot.digest_post import DigestPoster, preview_digest
-from bot.digest_view import digest_lines, digest_message
-from bot.refresh import run_refresh
+from bot.digest.clock import digest_job, local_today, make_scheduler
+from bot.digest.content import build_digest, week_key
+from bot.digest.post import DigestPoster, preview_digest
+from bot.digest.view import digest_lines, digest_message
+from bot.live.refresh import run_refresh
 from bot.settings import Settings
-from bot.slack_delivery import SlackDelivery, web_client
+from bot.slack.delivery import SlackDelivery, web_client
 from bot.store import Store, StoreTarget, open_store
 from tests.bot_process import BOT_TOKEN, child_env, procfile_command
 from tests.conftest import KNOWLEDGE

@@ -38,8 +38,8 @@ def test_manifest_matches_the_bot() -> None:
 
     import yaml
 
-    from bot.commands import ADMIN_ACTIONS
-    from bot.slack_app import COMMAND, EVENTS_PATH
+    from bot.server.app import COMMAND, EVENTS_PATH
+    from bot.server.commands import ADMIN_ACTIONS
 
     manifest = yaml.safe_load((ROOT / "slack-manifest.yaml").read_text(encoding="utf-8"))
     [command] = manifest["features"]["slash_commands"]

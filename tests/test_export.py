@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.answers import Engine
-from bot.export import COLUMNS, answer_csv
 from bot.models import Query
+from bot.render.csv_export import COLUMNS, answer_csv
 
 from .test_cli import run
 

@@ -251,7 +251,7 @@ def test_a_well_formed_request_still_gets_through(bot: BotProcess, fake: FakeSla
 
 
 def test_a_flood_of_refusals_is_capped_in_the_log(fake: FakeSlack, db: Path) -> None:
-    from bot.refusal_log import PER_WINDOW
+    from bot.server.refusal_log import PER_WINDOW
 
     with BotProcess(fake, db, FWTREND_ANSWER_PROCESSES="1") as bot:
         for _ in range(3 * PER_WINDOW):

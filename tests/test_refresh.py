@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 
 from bot.answers import Engine
-from bot.refresh import RefreshReport, run_refresh
-from bot.refresh_view import summary_lines
+from bot.live.refresh import RefreshReport, run_refresh
+from bot.live.sources import SOURCES
+from bot.live.view import summary_lines
 from bot.settings import Settings
-from bot.sources import SOURCES
-from bot.status import build_status
 from bot.store import LockBusy, Store, StoreTarget, open_store
+from bot.store.status import build_status
 from tests.bot_process import child_env
 from tests.conftest import KNOWLEDGE, ROOT
 from tests.fakes.data_apis import FakeDataAPIs
@@ -288,7 +288,7 @@ KILLED_WRITER = textwrap.dedent(
     import sys, time
     from pathlib import Path
     sys.path.insert(0, {root!r})
-    import bot.refresh as r
+    import bot.live.refresh as r
     import bot.store.{backend} as backend
     from bot.settings import Settings
     from bot.store import open_store
@@ -369,7 +369,7 @@ def test_cli_refresh_summary_and_exit_codes(tmp_path: Path, fake: FakeDataAPIs) 
 def test_pacing_allows_a_burst_then_keeps_the_rate(fake: FakeDataAPIs) -> None:
     import asyncio
 
-    from bot.sources.http import ServiceClient, make_http_client
+    from bot.live.sources.http import ServiceClient, make_http_client
 
     now = [0.0]
     starts: list[float] = []

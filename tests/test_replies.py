@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.admin import AdminGate
 from bot.answers import Engine
-from bot.bot_state import BotState
-from bot.replies import Origin, Replier
-from bot.slack_delivery import SlackDelivery, web_client
-from bot.slack_messages import CHART_LATE
+from bot.server.admin import AdminGate
+from bot.server.replies import Origin, Replier
+from bot.slack.delivery import SlackDelivery, web_client
+from bot.slack.messages import CHART_LATE
+from bot.slack.state import BotState
 from tests.bot_process import BOT_TOKEN
 from tests.conftest import TODAY
 from tests.fakes.slack_api import FakeSlack
@@ -80,7 +80,7 @@ class _Acking:
     """The Bolt app as the acknowledging process builds it, with the jobs it hands on kept."""
 
     def __init__(self, fake: FakeSlack, db: Path, engine: Engine) -> None:
-        from bot.slack_app import create_app
+        from bot.server.app import create_app
         from bot.workers.jobs import Job
 
         self.fake = fake

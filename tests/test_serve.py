@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.serve import slack_config_problems
+from bot.server.serve import slack_config_problems
 from bot.settings import Settings
 from tests.bot_process import BOT_TOKEN, SIGNING_SECRET, bot_env, free_port, procfile_command
 from tests.fakes.slack_api import FakeSlack
@@ -99,9 +99,9 @@ def test_socket_mode_does_not_need_a_signing_secret() -> None:
 
 LEAN_CHECK = """
 import sys
-from bot.wsgi import application
+from bot.server.wsgi import application
 application()  # first, as in gunicorn's worker
-from bot.serve import drain_answers
+from bot.server.serve import drain_answers
 drain_answers()
 print(sys.getswitchinterval())
 print(",".join(m for m in sys.argv[1:] if m in sys.modules) or "none")
@@ -114,7 +114,15 @@ def test_the_acknowledging_process_loads_no_refresh_digest_or_chart_code(
     # Refreshes, digests and charts run only in answer workers; loading them here would cost
     # the web process ~30 MB (httpx, rich, the live sources, numpy) for nothing.
     env = bot_env(fake, tmp_path / "fwtrend.db", free_port(), FWTREND_ANSWER_PROCESSES="1")
-    heavy = ["httpx", "rich", "numpy", "matplotlib", "bot.refresh", "bot.sources", "bot.digest"]
+    heavy = [
+        "httpx",
+        "rich",
+        "numpy",
+        "matplotlib",
+        "bot.live.refresh",
+        "bot.live.sources",
+        "bot.digest.content",
+    ]
     python = str(Path(procfile_command("web")[0]).with_name("python"))
     done = subprocess.run(
         [python, "-c", LEAN_CHECK, *heavy], env=env, capture_output=True, text=True, timeout=120
@@ -122,12 +130,12 @@ def test_the_acknowledging_process_loads_no_refresh_digest_or_chart_code(
     assert done.returncode == 0, done.stderr[-2000:]
     *_, switch, loaded = done.stdout.strip().splitlines()
     assert loaded == "none"
-    # Its threads take shorter turns at the GIL than Python's 5 ms (see bot/wsgi.py).
+    # Its threads take shorter turns at the GIL than Python's 5 ms (see bot/server/wsgi.py).
     assert float(switch) == 0.001
 
 
 def test_the_web_request_threads_come_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.serve import gunicorn_argv
+    from bot.server.serve import gunicorn_argv
     from bot.settings import Settings
 
     def threads(argv: list[str]) -> str:

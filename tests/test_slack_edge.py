@@ -10,10 +10,10 @@ import logging
 import pytest
 
 from bot.answers import Engine
-from bot.export import COLUMNS, answer_csv
 from bot.models import Answer, ErrorInfo
-from bot.refusal_log import GunicornRefusals, RateLimit, RefusalLog, printable
-from bot.request_guard import Refusal, check_shape
+from bot.render.csv_export import COLUMNS, answer_csv
+from bot.server.refusal_log import GunicornRefusals, RateLimit, RefusalLog, printable
+from bot.server.request_guard import Refusal, check_shape
 from bot.slack.blocks import RUN_ACTION_ID, answer_blocks, run_label
 
 

@@ -13,17 +13,18 @@ from wsgiref.util import setup_testing_defaults
 
 import pytest
 
-from bot import bot_state
-from bot.admin import AdminGate
 from bot.answers import Engine
-from bot.bot_state import BotState, SavedAnswer
-from bot.chart_files import ChartFiles
-from bot.commands import clean_slack_text, parse_command
 from bot.models import Answer
-from bot.slack_messages import help_message, notice, status_message
-from bot.status import build_status, format_bytes
+from bot.server.admin import AdminGate
+from bot.server.admin_messages import status_message
+from bot.server.commands import clean_slack_text, parse_command
+from bot.server.web import make_wsgi_app
+from bot.slack import state as bot_state
+from bot.slack.messages import help_message, notice
+from bot.slack.state import BotState, SavedAnswer
 from bot.store import Store, StoreTarget, open_store
-from bot.web import make_wsgi_app
+from bot.store.chart_files import ChartFiles
+from bot.store.status import build_status, format_bytes
 from tests.conftest import KNOWLEDGE
 from tests.fakes.slack_api import sign
 
@@ -308,7 +309,7 @@ def test_every_slack_client_retries_rate_limits_and_dropped_connections() -> Non
         RateLimitErrorRetryHandler,
     )
 
-    from bot.slack_delivery import web_client
+    from bot.slack.delivery import web_client
 
     client = web_client("xoxb-1", "http://127.0.0.1:9/api")
     kinds = {type(handler) for handler in client.retry_handlers}

@@ -12,14 +12,20 @@ from pydantic import ValidationError
 
 from bot import __version__
 from bot.knowledge import KnowledgeBase
+from bot.live.sources import ALL_FRAMEWORKS, SOURCES, FetchContext, SourceError
+from bot.live.sources.base import gather_all
+from bot.live.sources.github_languages import language_shares
+from bot.live.sources.http import (
+    LABELS,
+    ServiceClient,
+    make_http_client,
+    redact_url,
+    service_clients,
+)
+from bot.live.sources.huggingface import parse_models_json
+from bot.live.sources.stackexchange import complete_months, month_window
 from bot.models import DataPoint
 from bot.settings import Settings
-from bot.sources import ALL_FRAMEWORKS, SOURCES, FetchContext, SourceError
-from bot.sources.base import gather_all
-from bot.sources.github_languages import language_shares
-from bot.sources.http import LABELS, ServiceClient, make_http_client, redact_url, service_clients
-from bot.sources.huggingface import parse_models_json
-from bot.sources.stackexchange import complete_months, month_window
 from tests.fakes.data_apis import (
     PREFIXES,
     REDACTED,

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from bot.models import DataPoint, Source
-from bot.status import build_status, status_lines
 from bot.store import LockBusy, Store, StoreTarget, open_store
+from bot.store.status import build_status, status_lines
 from tests.conftest import KNOWLEDGE, ROOT
 from tests.pg import query
 

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from bot.answers import Engine
-from bot.bot_state import BotState, SavedAnswer
-from bot.chart_files import ChartFiles
-from bot.refresh import run_refresh
+from bot.live.refresh import run_refresh
 from bot.settings import Settings
+from bot.slack.state import BotState, SavedAnswer
 from bot.store import open_store
+from bot.store.chart_files import ChartFiles
 from tests.bot_process import BOT_TOKEN, SIGNING_SECRET, BotProcess, child_env
 from tests.conftest import KNOWLEDGE
 from tests.fakes.data_apis import FakeDataAPIs

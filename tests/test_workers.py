@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterable
 
 import pytest
 
-from bot import after_response as after
-from bot.replies import Origin
+from bot.server import after_response as after
+from bot.server.replies import Origin
 from bot.workers import pool as pool_module
 from bot.workers.jobs import ATOMIC_FRAME, HEADER, Job, JobResult, encode, frame
 from bot.workers.pool import AnswerPool

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.answers.claims import related_claims
+from bot.answers.evidence import headline
 from bot.answers.figures import answer_figures
-from bot.evidence import headline
 from bot.models import Answer, FigureOut, Query
 from bot.understand import QueryError
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 
-from bot.crosscheck import Verdict, check_claims
-from bot.evidence import is_claim
+from bot.answers.crosscheck import Verdict, check_claims
+from bot.answers.evidence import is_claim
 from bot.formatting import format_day
 from bot.knowledge import ScoreboardConfig
 from bot.models import (

@@ -13,12 +13,10 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from bot.answers.claims import related_claims
+from bot.answers.crosscheck import verdict_notes
 from bot.answers.data import data_rows, unique_rows
 from bot.answers.doubts import doubt_notes
-from bot.answers.figure_chart import figures_chart, series_line
-from bot.answers.ranking import rank_points
-from bot.crosscheck import verdict_notes
-from bot.evidence import (
+from bot.answers.evidence import (
     breaks_in,
     compute_change,
     disagreements,
@@ -27,6 +25,8 @@ from bot.evidence import (
     series_of,
     within,
 )
+from bot.answers.figure_chart import figures_chart, series_line
+from bot.answers.ranking import rank_points
 from bot.formatting import format_change, format_day, format_figure, join_and
 from bot.models import (
     Answer,

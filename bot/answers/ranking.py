@@ -8,7 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from bot.answers.engine import point_label
-from bot.evidence import is_claim
+from bot.answers.evidence import is_claim
 from bot.formatting import format_number, format_value, join_and, ordinal
 from bot.models import DataPoint
 from bot.series import FLOORS

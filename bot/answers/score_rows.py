@@ -9,7 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from bot.answers.data import data_rows
-from bot.evidence import evidence_rank, headline, within
+from bot.answers.evidence import evidence_rank, headline, within
 from bot.formatting import format_day
 from bot.knowledge import ScoreFamily, TrendSpec
 from bot.models import Change, DataPoint, DataRow, DateWindow, Direction, ScoreCell, ScoreRow

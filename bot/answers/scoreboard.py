@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Literal
 from bot.answers.claims import related_claims
 from bot.answers.data import unique_rows
 from bot.answers.doubts import doubt_notes
+from bot.answers.evidence import disagreements, is_claim
 from bot.answers.score_rows import build_row
-from bot.evidence import disagreements, is_claim
 from bot.formatting import join_and, ordinal
 from bot.models import (
     Answer,

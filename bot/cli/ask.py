@@ -48,8 +48,8 @@ def ask(
         write_csv(csv_path, answer)
     written = None
     if chart_path is not None and answer.ok and answer.chart is not None:
-        from bot.chart_files import write_atomically
         from bot.render.charts import render_chart
+        from bot.store.chart_files import write_atomically
 
         write_atomically(chart_path, render_chart(answer.chart))
         written = str(chart_path)
@@ -80,8 +80,8 @@ def check_writable(path: Path) -> None:
 
 def write_csv(path: Path, answer: Answer) -> None:
     """The answer's data as CSV, written whole or not at all."""
-    from bot.chart_files import write_atomically
-    from bot.export import answer_csv
+    from bot.render.csv_export import answer_csv
+    from bot.store.chart_files import write_atomically
 
     try:
         write_atomically(path, answer_csv(answer).encode("utf-8"))

@@ -25,9 +25,9 @@ def digest(preview: bool, post_now: bool, channels: tuple[str, ...], force: bool
 
     Example: fwtrend digest --post --channel C0123456789
     """
-    from bot.clock import digest_poster, local_today
-    from bot.digest_post import preview_digest
-    from bot.digest_view import digest_lines
+    from bot.digest.clock import digest_poster, local_today
+    from bot.digest.post import preview_digest
+    from bot.digest.view import digest_lines
     from bot.settings import CHANNEL_ID
 
     if preview and post_now:
@@ -65,8 +65,8 @@ def clock() -> None:
 
     Example: FWTREND_DIGEST_CHANNELS=C0123456789 fwtrend clock
     """
-    from bot.clock import digest_poster, run_clock
-    from bot.serve import configure_logging
+    from bot.digest.clock import digest_poster, run_clock
+    from bot.server.serve import configure_logging
 
     settings = load_settings()
     if settings.slack_bot_token is None:

@@ -15,7 +15,7 @@ def status() -> None:
 
     Example: fwtrend status
     """
-    from bot.status import build_status, series_lines, source_line, status_lines
+    from bot.store.status import build_status, series_lines, source_line, status_lines
 
     engine = open_engine(load_settings())
     report = build_status(engine.store, engine.today, engine.stale_after)
@@ -47,9 +47,9 @@ def refresh(names: tuple[str, ...], dry_run: bool) -> None:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from bot.refresh import LockBusy, run_refresh, unknown_sources
-    from bot.refresh_view import ProgressBars, headline, moves_lines, summary_table
-    from bot.sources import SOURCES
+    from bot.live.refresh import LockBusy, run_refresh, unknown_sources
+    from bot.live.sources import SOURCES
+    from bot.live.view import ProgressBars, headline, moves_lines, summary_table
 
     unknown = unknown_sources(names)
     if unknown:

@@ -15,7 +15,7 @@ def serve(socket: bool) -> None:
 
     Example: PORT=3000 fwtrend serve
     """
-    from bot.serve import (
+    from bot.server.serve import (
         ConfigError,
         check_slack_auth,
         check_slack_settings,

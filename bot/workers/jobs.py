@@ -11,8 +11,8 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from pydantic_core import PydanticSerializationError
 
-from bot.replies import Origin, Triage
-from bot.reply_charts import LateChart
+from bot.server.replies import Origin, Triage
+from bot.slack.charts import LateChart
 
 # command: a triaged slash command; converse: text still to triage (mentions, DMs, the
 # "Run …" button); share / data: a saved answer's buttons; late_chart: check once on an upload

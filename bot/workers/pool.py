@@ -12,8 +12,8 @@ import time
 from collections.abc import Callable
 from multiprocessing.connection import wait
 
-from bot.replies import Origin
-from bot.reply_charts import LATE_CHART_POLL
+from bot.server.replies import Origin
+from bot.slack.charts import LATE_CHART_POLL
 from bot.workers.jobs import ATOMIC_FRAME, Job, JobResult, frame
 from bot.workers.slot import WorkerGone, WorkerSlot
 

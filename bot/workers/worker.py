@@ -12,8 +12,8 @@ import threading
 import time
 from multiprocessing.connection import Connection, wait
 
-from bot.replies import Replier
-from bot.reply_charts import LateChart
+from bot.server.replies import Replier
+from bot.slack.charts import LateChart
 from bot.workers.jobs import Job, JobResult, encode
 
 log = logging.getLogger("fwtrend.worker")
@@ -46,7 +46,7 @@ def init_worker(socket: bool) -> None:
     threading.Thread(target=_exit_when_orphaned, name="fwtrend-orphan-watch", daemon=True).start()
 
     from bot.cli import load_settings, open_engine
-    from bot.serve import build_replier, configure_logging, freeze_startup_objects
+    from bot.server.serve import build_replier, configure_logging, freeze_startup_objects
 
     configure_logging()
     settings = load_settings()

@@ -1,0 +1,1 @@
+"""The weekly digest: what moved (content), in words (view), posted once per week (post)."""
