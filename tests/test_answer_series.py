@@ -227,6 +227,16 @@ def test_a_figure_from_an_article_contradicted_on_that_metric_says_so(engine: En
     assert fig.source.id in doubt.source_ids
 
 
+def test_one_doubt_names_every_framework_the_doubted_article_gave(engine: Engine) -> None:
+    # The article gave both Hub counts; its contradicted total casts one doubt on both figures.
+    answer = engine.ask("pytorch vs tf on hugging face")
+    quoted = [f for f in answer.figures if f.provenance.startswith("claim:")]
+    assert {f.framework for f in quoted} >= {"pytorch", "tensorflow"}
+    [doubt] = [n for n in answer.notes if "whose own figure" in n.text]
+    assert doubt.text.startswith("PyTorch's and TensorFlow's Hugging Face models (")
+    assert " come from " in doubt.text and "contradicted" in doubt.text
+
+
 def test_only_agreeing_verdicts_get_the_check_mark(engine: Engine) -> None:
     notes = engine.ask("tensorflow pytorch github-new-stars").notes
     verdicts = [n for n in notes if "verdict:" in n.text]
@@ -279,6 +289,35 @@ def test_a_period_after_the_newest_data_says_so(engine: Engine) -> None:
         "31 Mar 2026, before it began."
     )
     assert not [n for n in engine.ask("pytorch downloads since 2025").notes if "Nothing" in n.text]
+
+
+def test_a_year_nothing_measured_gets_the_nearest_figures_either_side(engine: Engine) -> None:
+    # The conference series ends with 2022; an article's figure is from Oct 2024. "In 2023"
+    # gets both, not an overview of other indicators, and says they lie outside the year.
+    answer = engine.ask("what share of papers use pytorch in 2023")
+    assert answer.query is not None and answer.query.kind == "figures"
+    assert answer.query.metric == "conference-share"
+    assert {f.as_of.year for f in answer.figures} == {2022, 2024}
+    [note] = [n.text for n in answer.notes if n.text.startswith("Nothing was measured")]
+    assert note == (
+        "Nothing was measured in the period asked (2023): these are the nearest figures, from "
+        "before it (31 Dec 2022) and after it (Oct 2024)."
+    )
+
+
+def test_a_period_before_the_first_figure_gets_the_earliest_after_it(engine: Engine) -> None:
+    answer = engine.ask("tensorflow github stars in 2010")
+    [fig] = answer.figures
+    first = min(p.date for p in engine.store.points("github-stars", ["tensorflow"]))
+    assert fig.as_of == first and fig.change is None
+    [note] = [n.text for n in answer.notes if n.text.startswith("Nothing was measured")]
+    assert note.endswith(f"from after it ({fig.as_of_label}).")
+
+
+def test_a_period_with_figures_is_not_widened(engine: Engine) -> None:
+    answer = engine.ask("pytorch conference-share 2021")
+    assert {f.as_of.year for f in answer.figures} == {2021}
+    assert not [n for n in answer.notes if n.text.startswith("Nothing was measured")]
 
 
 def test_claims_beside_a_site_wide_total_are_ranked_without_error(engine: Engine) -> None:

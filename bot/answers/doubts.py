@@ -21,6 +21,8 @@ def doubt_notes(
     source: SourceRef,
     shown: str,
     already: Collection[str] = (),
+    *,
+    plural: bool = False,
 ) -> list[Note]:
     """Notes for figures of ``metric`` quoted from ``source`` (described by ``shown``) when the
     measured series contradict one of that source's own figures on the same metric.
@@ -41,7 +43,8 @@ def doubt_notes(
             notes.append(
                 Note(
                     kind="disagreement",
-                    text=f"{shown} comes from {source.title}, whose own figure for the same "
+                    text=f"{shown} {'come' if plural else 'comes'} from {source.title}, whose "
+                    "own figure for the same "
                     f"metric is {verdict.verdict} by the measured series: {verdict.text}",
                     claim_ids=[verdict.claim_id],
                     source_ids=[source.id],

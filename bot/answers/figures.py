@@ -34,10 +34,12 @@ from bot.models import (
     ChartSeries,
     DataPoint,
     DataRow,
+    DateWindow,
     FigureOut,
     Metric,
     Note,
     Query,
+    SourceRef,
 )
 from bot.understand import QueryError
 
@@ -104,6 +106,16 @@ def answer_figures(engine: Engine, query: Query) -> Answer:
     end = query.window.end if query.window else None
     start = query.window.start if query.window else None
     points = engine.store.points(metric.slug, frameworks, end=end)
+    asked = query.window
+    around = None
+    if asked is not None and asked.end is not None and not within(points, asked):
+        # Nothing measured in the period (a year between two surveys, one past a series): the
+        # nearest figures on either side answer better than no figure, and say so.
+        around = _around(engine.store.points(metric.slug, frameworks), asked)
+        if around is not None:
+            query = query.model_copy(update={"window": around})
+            start, end = around.start, around.end
+            points = engine.store.points(metric.slug, frameworks, end=end)
     figures: list[FigureOut] = []
     lines: list[ChartSeries] = []
     breaks: list[ChartBreak] = []
@@ -156,10 +168,18 @@ def answer_figures(engine: Engine, query: Query) -> Answer:
     names = {v.framework: engine.framework_name(v.framework) for v in verdicts}
     notes += verdict_notes(verdicts, engine.sources, names)
     checked = {v.claim_id for v in verdicts}
+    # One doubt per article and date, naming every framework whose figure it gave: the same
+    # contradicted total casts the same doubt on all of them.
+    quoted: dict[tuple[str, str], tuple[SourceRef, list[str]]] = {}
     for fig in figures:
         if fig.provenance.startswith("claim:"):
-            said = f"{fig.framework_name}'s {metric.label} ({fig.as_of_label})"
-            notes += doubt_notes(engine, metric.slug, fig.source, said, checked)
+            _, names = quoted.setdefault((fig.source.id, fig.as_of_label), (fig.source, []))
+            if fig.framework_name not in names:
+                names.append(fig.framework_name)
+    for (_, as_of), (source, names) in quoted.items():
+        owners = join_and([f"{name}'s" for name in names])
+        said = f"{owners} {metric.label} ({as_of})"
+        notes += doubt_notes(engine, metric.slug, source, said, checked, plural=len(names) > 1)
     notes += _break_notes(breaks)
     measured_on = [f.as_of for f in figures if not f.provenance.startswith("claim:")]
     if start and measured_on and max(measured_on) < start:
@@ -173,6 +193,8 @@ def answer_figures(engine: Engine, query: Query) -> Answer:
                 f"are from {format_day(max(measured_on))}, before it began.",
             ),
         )
+    if around is not None and asked is not None:
+        notes.insert(0, _around_note(figures, asked))
     if missing:
         notes.append(
             Note(kind="caveat", text=f"No {metric.label} figures for {', '.join(missing)}.")
@@ -198,6 +220,36 @@ def answer_figures(engine: Engine, query: Query) -> Answer:
         data=unique_rows(data),
     )
     return engine.cite(answer)
+
+
+def _around(points: Sequence[DataPoint], asked: DateWindow) -> DateWindow | None:
+    """The period asked, widened to the nearest point before it and the nearest after it."""
+    assert asked.end is not None
+    first = asked.start or asked.end
+    before = max((p.date for p in points if p.date < first), default=None)
+    after = min((p.date for p in points if p.date > asked.end), default=None)
+    if before is None and after is None:
+        return None
+    return DateWindow(start=before or asked.end, end=after or asked.end, text=asked.text)
+
+
+def _around_note(figures: Sequence[FigureOut], asked: DateWindow) -> Note:
+    """Say that the figures shown lie outside the period asked, and on which side."""
+    assert asked.end is not None
+    first = asked.start or asked.end
+    sides = []
+    for side, labels in (
+        ("before it", [f.as_of_label for f in figures if f.as_of < first]),
+        ("after it", [f.as_of_label for f in figures if f.as_of > asked.end]),
+    ):
+        if labels:
+            sides.append(f"{side} ({join_and(list(dict.fromkeys(labels)))})")
+    period = asked.text or f"to {format_day(asked.end)}"
+    return Note(
+        kind="stale",
+        text=f"Nothing was measured in the period asked ({period}): these are the nearest "
+        f"figures, from {' and '.join(sides)}.",
+    )
 
 
 def _excluded_notes(
