@@ -173,23 +173,23 @@ def answer_figures(engine: Engine, query: Query) -> Answer:
     quoted: dict[tuple[str, str], tuple[SourceRef, list[str]]] = {}
     for fig in figures:
         if fig.provenance.startswith("claim:"):
-            _, names = quoted.setdefault((fig.source.id, fig.as_of_label), (fig.source, []))
-            if fig.framework_name not in names:
-                names.append(fig.framework_name)
-    for (_, as_of), (source, names) in quoted.items():
-        owners = join_and([f"{name}'s" for name in names])
+            _, whose = quoted.setdefault((fig.source.id, fig.as_of_label), (fig.source, []))
+            if fig.framework_name not in whose:
+                whose.append(fig.framework_name)
+    for (_, as_of), (source, whose) in quoted.items():
+        owners = join_and([f"{name}'s" for name in whose])
         said = f"{owners} {metric.label} ({as_of})"
-        notes += doubt_notes(engine, metric.slug, source, said, checked, plural=len(names) > 1)
+        notes += doubt_notes(engine, metric.slug, source, said, checked, plural=len(whose) > 1)
     notes += _break_notes(breaks)
     measured_on = [f.as_of for f in figures if not f.provenance.startswith("claim:")]
     if start and measured_on and max(measured_on) < start:
         # "last 6 months" past the newest data: the figures shown are from before the period.
-        asked = query.window.text if query.window and query.window.text else f"from {start}"
+        period = query.window.text if query.window and query.window.text else f"from {start}"
         notes.insert(
             0,
             Note(
                 kind="stale",
-                text=f"Nothing was measured in the period asked ({asked}): the newest figures "
+                text=f"Nothing was measured in the period asked ({period}): the newest figures "
                 f"are from {format_day(max(measured_on))}, before it began.",
             ),
         )
