@@ -880,6 +880,33 @@ def test_why_without_matching_words_still_finds_reasons(engine: Engine) -> None:
     assert cues.words
 
 
+@pytest.mark.parametrize(
+    ("text", "title", "understood"),
+    [
+        (
+            "why did pytorch overtake tensorflow",
+            "Why, according to the sources: PyTorch and TensorFlow",
+            "the reasons the sources give about PyTorch and TensorFlow, most relevant to ",
+        ),
+        (
+            "who switched to pytorch",
+            "Who uses or switched to PyTorch, according to the sources",
+            "who uses or switched to PyTorch",
+        ),
+        ("why do people like keras so much", "Why, according to the sources: Keras", None),
+    ],
+)
+def test_why_and_who_titles_name_the_frameworks_once(
+    engine: Engine, text: str, title: str, understood: str | None
+) -> None:
+    answer = engine.ask(text)
+    assert answer.title == title
+    assert answer.query is not None
+    said = answer.query.understood
+    assert said.startswith(understood) if understood else "relevant to" not in said
+    assert said.count(": ") == 0 and title.count("according to the sources") == 1
+
+
 def test_who_ranks_adopters_first(engine: Engine) -> None:
     ids = _ids(engine, "who switched to pytorch")
     top = [engine.claims[i] for i in ids[:2]]

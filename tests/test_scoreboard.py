@@ -231,6 +231,22 @@ def test_momentum_view_for_is_keras_dead(engine: Engine) -> None:
     assert "Say it is declining:" in text and "Say it holds on:" in text
 
 
+@pytest.mark.parametrize(
+    ("question", "title"),
+    [
+        ("is keras dead?", "Is Keras declining? What the indicators show"),
+        ("how fast is jax growing", "How JAX is moving: what the indicators show"),
+        ("keras and jax trend", "How Keras and JAX are moving: what the indicators show"),
+    ],
+)
+def test_the_momentum_title_follows_what_was_asked(
+    engine: Engine, question: str, title: str
+) -> None:
+    answer = engine.ask(question)
+    assert answer.scoreboard is not None and answer.scoreboard.view == "momentum"
+    assert answer.title == title
+
+
 @pytest.mark.parametrize("framework", FOUR)
 def test_overview_for_each_framework(engine: Engine, framework: str) -> None:
     answer = engine.answer(Query(kind="overview", text=framework, frameworks=[framework]))

@@ -48,10 +48,14 @@ def answer_search(engine: Engine, query: Query) -> Answer:
             f"I found nothing about {' '.join(query.terms) or query.text!r}.",
             [example for example, _ in HELP_EXAMPLES[:3]],
         )
-    lead = _SEARCH_TITLES.get(query.intent or "", "What the sources say")
+    names = " and ".join(engine.framework_name(f) for f in query.frameworks)
+    title = _SEARCH_TITLES.get(query.intent or "")
     answer = Answer(
         ok=True,
-        title=f"{lead}: {query.understood}",
+        # "why"/"who" titles name the frameworks; the understood line adds the ranking words.
+        title=title.format(names=names or "the frameworks")
+        if title
+        else f"What the sources say: {query.understood}",
         summary=f"{len(claims)} related claims, most relevant first.",
         claims=[engine.claim_out(c) for c in claims],
     )
@@ -79,7 +83,10 @@ def _add_standing(engine: Engine, query: Query, answer: Answer) -> None:
     answer.summary += f" Where {', '.join(named)} {verb} now: {indicators} indicators below."
 
 
-_SEARCH_TITLES = {"why": "Why, according to the sources", "who": "Who, according to the sources"}
+_SEARCH_TITLES = {
+    "why": "Why, according to the sources: {names}",
+    "who": "Who uses or switched to {names}, according to the sources",
+}
 
 
 def filter_claims(engine: Engine, query: Query) -> list[Claim]:

@@ -31,7 +31,13 @@ def answer_momentum(engine: Engine, query: Query) -> Answer:
         sides=sides,
     )
     names = join_and([engine.framework_name(f) for f in focus])
-    return finish(engine, board, f"Is {names} declining? What the indicators show", data, claims)
+    # "Is keras dead?" asks about decline; "how fast is jax growing?" asks how it moves.
+    if query.intent == "verdict":
+        title = f"Is {names} declining? What the indicators show"
+    else:
+        verb = "is" if len(focus) == 1 else "are"
+        title = f"How {names} {verb} moving: what the indicators show"
+    return finish(engine, board, title, data, claims)
 
 
 def momentum_headline(engine: Engine, framework: str, rows: Sequence[ScoreRow]) -> str:

@@ -191,12 +191,13 @@ def describe(query: Query, vocab: Vocabulary) -> str:
         about = query.topic or _names(query, vocab, "all topics")
         return f"claims about {about}{when}"
     if query.kind == "search":
-        lead = {"why": "reasons the sources give", "who": "who uses or switched to"}.get(
+        lead = {"why": "the reasons the sources give about", "who": "who uses or switched to"}.get(
             query.intent or "", ""
         )
         if lead:
+            # The words left over only rank the claims; they are search words, not a filter.
             return f"{lead} {_names(query, vocab, 'the frameworks')}" + (
-                f": {' '.join(query.terms)}" if query.terms else ""
+                f", most relevant to {' '.join(query.terms)!r} first" if query.terms else ""
             )
         if not query.terms:
             return f"claims about {who}"
