@@ -6,6 +6,7 @@ HELP_EXAMPLES = [
     ("github-stars", "a metric alone compares every framework that has it"),
     ("compare pytorch tensorflow", "every indicator for the two, side by side"),
     ("is keras dead?", "plain questions: verdicts, trends, who, why, when released"),
+    ("is jax catching up?", "whether the gap to the framework ahead is closing"),
     ("claims hugging-face", "published claims on a topic, with their sources"),
     ("what share of papers used pytorch in 2019?", "a free-text question"),
     ("sources", "every source with its date"),

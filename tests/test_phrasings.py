@@ -137,7 +137,7 @@ PHRASINGS: list[Row] = [
         "will jax catch up with pytorch",
         "scoreboard",
         ["jax", "pytorch"],
-        "popularity",
+        "catchup",
         None,
         "standing",
     ),
@@ -254,9 +254,53 @@ PHRASINGS: list[Row] = [
         "I wonder if jax is catching up with pytorch",
         "scoreboard",
         ["jax", "pytorch"],
-        "popularity",
+        "catchup",
         None,
         "standing",
+    ),
+    ("is jax catching up?", "scoreboard", ["jax"], "catchup", None, "standing"),
+    ("is anyone catching up", "scoreboard", [], "catchup", None, "standing"),
+    (
+        "is the gap between pytorch and tf closing",
+        "scoreboard",
+        ["pytorch", "tensorflow"],
+        "catchup",
+        None,
+        "standing",
+    ),
+    ("is keras gaining ground", "scoreboard", ["keras"], "catchup", None, "standing"),
+    (
+        "is pytorch closing in on tensorflow in stars",
+        "figures",
+        ["pytorch", "tensorflow"],
+        "github-stars",
+        None,
+        None,
+    ),
+    (
+        "how big is the gap between jax and pytorch on pypi",
+        "figures",
+        ["jax", "pytorch"],
+        "pypi-downloads-per-day",
+        None,
+        None,
+    ),
+    (
+        "keras questions on stack overflow 2018 vs 2020",
+        "figures",
+        ["keras"],
+        "so-questions",
+        "2018-01-01",
+        None,
+    ),
+    ("pytorch stars 2019 and 2023", "figures", ["pytorch"], "github-stars", "2019-01-01", None),
+    (
+        "tf downloads 2024 versus 2020",
+        "figures",
+        ["tensorflow"],
+        "pypi-downloads-per-day",
+        "2020-01-01",
+        None,
     ),
     ("I was wondering how tensorflow is doing", "overview", ["tensorflow"], "overview", None, None),
     ("@fwtrend jax downloads please", "figures", ["jax"], "pypi-downloads-per-day", None, None),
@@ -600,6 +644,27 @@ PHRASINGS: list[Row] = [
     ("pytorch 2", "overview", ["pytorch"], "overview", None, None),
     ("tf2 stars", "figures", ["tensorflow"], "github-stars", None, None),
     ("keras 3 downloads", "figures", ["keras"], "pypi-downloads-per-day", None, None),
+    # What only one framework has (vocabulary.yaml, exclusive_metrics): "only" right after a
+    # framework's name, or "exclusively" anywhere; "only" elsewhere is just a word.
+    ("tensorflow-only models on hf", "figures", ["tensorflow"], "hf-exclusive-share", None, None),
+    (
+        "how many hub models are pytorch only",
+        "figures",
+        ["pytorch"],
+        "hf-exclusive-share",
+        None,
+        None,
+    ),
+    (
+        "models exclusively for tf on the hub",
+        "figures",
+        ["tensorflow"],
+        "hf-exclusive-share",
+        None,
+        None,
+    ),
+    ("show only pytorch hf models", "figures", ["pytorch"], "hf-models", None, None),
+    ("pytorch-only stars", "figures", ["pytorch"], "github-stars", None, None),
     # A share asked of a count means its share metric (vocabulary.yaml, share_metrics).
     (
         "what share of hugging face models are pytorch",
@@ -1003,6 +1068,26 @@ def test_before_and_after_leave_out_the_year_they_name(
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "keras questions 2018 vs 2020",
+        "keras questions 2020 versus 2018",
+        "keras questions 2018 and 2020",
+    ],
+)
+def test_two_years_compared_are_one_period_from_the_first_to_the_second(
+    vocab: Vocabulary, text: str
+) -> None:
+    window = parse_query(text, vocab, TODAY).window
+    assert window is not None
+    assert (window.start, window.end, window.text) == (
+        date(2018, 1, 1),
+        date(2020, 12, 31),
+        "2018 to 2020",
+    )
+
+
+@pytest.mark.parametrize(
     "text", ["why did openai switch to pytorch", "who uses jax in production?"]
 )
 def test_why_and_who_answers_also_show_where_the_framework_stands(
@@ -1040,6 +1125,28 @@ def test_known_hyphenated_names_and_ranges_stay_whole(vocab: Vocabulary) -> None
     query = parse_query("keras github-forks 2018-2021", vocab, TODAY)
     assert query.metric == "github-forks" and query.window and query.window.start
     assert query.window.start.year == 2018
+
+
+def test_an_exclusive_question_says_why_it_gets_the_exclusive_metric(vocab: Vocabulary) -> None:
+    query = parse_query("how many hub models are pytorch only", vocab, TODAY)
+    assert query.understood.endswith(
+        "; Hugging Face models would count what other frameworks have too, so this is what only "
+        "it has"
+    )
+
+
+def test_an_exclusive_mapping_to_an_unknown_metric_is_reported(tmp_path: Path) -> None:
+    from bot.knowledge import check_knowledge
+
+    root = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, root)
+    path = root / "vocabulary.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["exclusive_metrics"] = {"hf-models": "no-such-share"}
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    _, errors = check_knowledge(root)
+    messages = [(e.entry, e.field, e.message) for e in errors if e.file == "vocabulary.yaml"]
+    assert ("exclusive_metrics", "hf-models", "unknown metric 'no-such-share'") in messages
 
 
 def test_a_share_mapping_to_a_count_or_an_unknown_metric_is_reported(tmp_path: Path) -> None:

@@ -26,7 +26,15 @@ QueryView = Literal["standing", "momentum", "change"]
 
 # What the question was after, beyond its frameworks and metric.
 QueryIntent = Literal[
-    "why", "who", "release", "trend", "verdict", "popularity", "superlative", "overview"
+    "why",
+    "who",
+    "release",
+    "catchup",
+    "trend",
+    "verdict",
+    "popularity",
+    "superlative",
+    "overview",
 ]
 
 

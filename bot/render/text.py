@@ -60,11 +60,11 @@ def render_text(answer: Answer) -> str:
     out = [answer.title]
     if answer.query and answer.query.kind not in {"help", "sources", "metrics", "frameworks"}:
         out.append(f"(understood as: {answer.query.understood})")
+    if answer.lead and (answer.scoreboard or answer.figures):
+        out += ["", _wrap(answer.lead, "")]
     if answer.scoreboard:
         out += ["", _wrap(answer.summary, "")] + scoreboard_lines(answer.scoreboard, WIDTH)
     elif answer.figures:
-        if answer.lead:
-            out += ["", _wrap(answer.lead, "")]
         out.append("")
         metric = None
         for fig in answer.figures:

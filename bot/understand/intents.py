@@ -13,6 +13,7 @@ PRECEDENCE: tuple[QueryIntent, ...] = (
     "why",
     "release",
     "who",
+    "catchup",
     "verdict",
     "trend",
     "superlative",
@@ -55,6 +56,11 @@ def route(scan: Scan, vocab: Vocabulary) -> Route:
         return Route("figures", slug, intent="release")
     if "who" in intents:
         return Route("search", None if _is_event(metric, vocab) else metric, intent="who")
+    if intent == "catchup" and not (metric and _is_event(metric, vocab)):
+        # Is the gap to the one ahead closing: that metric's figures, or every indicator.
+        if metric is not None:
+            return Route("figures", metric, intent="catchup")
+        return Route("scoreboard", view="standing", intent="catchup")
     if metric is not None and not (
         _is_event(metric, vocab) and intents & {"popularity", "verdict", "trend"}
     ):

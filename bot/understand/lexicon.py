@@ -55,6 +55,18 @@ class Lexicon(_Strict):
     share_metrics: dict[str, str] = Field(
         default_factory=dict, description="Count metric -> the share metric such a question means."
     )
+    exclusive_words: list[str] = Field(
+        default_factory=list,
+        description="Words that ask for what only one framework has ('exclusively').",
+    )
+    exclusive_after_framework: list[str] = Field(
+        default_factory=list,
+        description="Words that do so right after a framework's name ('pytorch-only', 'tf only').",
+    )
+    exclusive_metrics: dict[str, str] = Field(
+        default_factory=dict,
+        description="Metric counting each item for every framework -> the exclusive metric.",
+    )
 
     @field_validator("stopwords", mode="before")
     @classmethod
@@ -117,9 +129,13 @@ def check_lexicon(
     named += [("release_metrics", k, m) for k, m in lexicon.release_metrics.items()]
     named += [("cues", kind, m) for kind, cue in lexicon.cues.items() for m in cue.metrics]
     named += [
-        ("share_metrics", count, slug)
-        for count, share in lexicon.share_metrics.items()
-        for slug in (count, share)
+        (section, count, slug)
+        for section, mapping in (
+            ("share_metrics", lexicon.share_metrics),
+            ("exclusive_metrics", lexicon.exclusive_metrics),
+        )
+        for count, target in mapping.items()
+        for slug in (count, target)
     ]
     for section, entry, slug in named:
         if slug not in metrics:

@@ -49,7 +49,7 @@ def parse_query(text: str, vocab: Vocabulary, today: date) -> Query:
     fixes = {w: f for w, f in fixes.items() if w not in meaningless}
     unsure = {w: f for w, f in fixes.items() if not f.confident and w in scan.unknown}
     corrected = corrected_question(tokens, fixes, question) if fixes else None
-    share_note = _prefer_shares(scan, vocab)
+    share_note = _prefer_exclusive(scan, vocab) + _prefer_shares(scan, vocab)
     if head == "claims":
         if unsure and not scan.topics:
             raise _typo_error(unsure, fixes, corrected)
@@ -103,6 +103,20 @@ def _prefer_shares(scan: Scan, vocab: Vocabulary) -> str:
     if not others:
         return ""
     return f"; no source gives {' or '.join(others)} as a share, so these are the figures"
+
+
+def _prefer_exclusive(scan: Scan, vocab: Vocabulary) -> str:
+    """A question after what only one framework has ("pytorch-only models") means the exclusive
+    counterpart of the metric it names (knowledge/vocabulary.yaml, exclusive_metrics)."""
+    if not scan.asks_exclusive or not scan.metrics:
+        return ""
+    exclusive = vocab.lexicon.exclusive_metrics
+    swapped = [m for m in scan.metrics if m in exclusive]
+    if not swapped:
+        return ""
+    scan.metrics = list(dict.fromkeys(exclusive.get(m, m) for m in scan.metrics))
+    labels = " or ".join(vocab.metrics[m].label for m in swapped)
+    return f"; {labels} would count what other frameworks have too, so this is what only it has"
 
 
 def _anchored(scan: Scan) -> bool:
@@ -174,6 +188,12 @@ def describe(query: Query, vocab: Vocabulary) -> str:
     """How fwtrend understood the question, in words, as answers restate it."""
     who = _names(query, vocab, "every framework that has it")
     when = f" ({query.window.text})" if query.window and query.window.text else ""
+    if query.intent == "catchup" and query.kind in {"figures", "scoreboard"}:
+        on = vocab.metrics[query.metric].label if query.metric else "every indicator"
+        if not query.frameworks:
+            return f"whether the runner-up is closing in on the leader, on {on}{when}"
+        chaser = vocab.frameworks[query.frameworks[0]].name
+        return f"whether {chaser} is closing the gap to the framework ahead, on {on}{when}"
     if query.kind in {"figures", "compare"} and query.metric:
         label = vocab.metrics[query.metric].label
         if query.view == "change":

@@ -27,6 +27,7 @@ class Scan:
     versions: dict[str, str] = field(default_factory=dict)
     stopwords: int = 0
     asks_share: bool = False  # "what share / percent / % of …": a share, not a count
+    asks_exclusive: bool = False  # "pytorch-only models", "exclusively": only one framework's
 
 
 def find_intents(tokens: list[str], vocab: Vocabulary) -> tuple[set[str], set[int]]:
@@ -67,7 +68,10 @@ def scan_tokens(
     tokens: list[str], vocab: Vocabulary, today: date, topics_first: bool = False
 ) -> Scan:
     """Read every word of the question once, longest known phrase first."""
-    scan = Scan(asks_share=any(t in vocab.share_words for t in tokens))
+    scan = Scan(
+        asks_share=any(t in vocab.share_words for t in tokens),
+        asks_exclusive=any(t in vocab.exclusive_words for t in tokens),
+    )
     plain: list[int] = []
     in_window: set[int] = set()
     i = 0
@@ -95,6 +99,8 @@ def scan_tokens(
                 target.append(slug)
             i += width
             if kind == "framework":
+                if i < len(tokens) and tokens[i] in vocab.exclusive_after_framework:
+                    scan.asks_exclusive = True
                 version, extra = framework_version(tokens[i - width : i], tokens, i)
                 if version:
                     scan.versions[slug] = version

@@ -141,6 +141,7 @@ def _release_window(tokens: list[str], i: int, vocab: Vocabulary) -> tuple[DateW
 
 
 _UNTIL_WORDS = {"to", "until", "through", "till", "thru"}
+_VERSUS_WORDS = frozenset({"vs", "versus", "and", "or"})
 
 
 def parse_window(
@@ -208,9 +209,10 @@ def parse_window(
         return DateWindow(
             start=date(int(match.group(1)), 1, 1), end=date(int(match.group(2)), 12, 31), text=tok
         ), 1
-    if nxt in _UNTIL_WORDS and _date_at(tok, end=False) and _date_at(third, end=True):
+    if nxt in _UNTIL_WORDS | _VERSUS_WORDS and _date_at(tok, False) and _date_at(third, True):
         # "2021 to 2023", "2019 through 2021": one period, not two years of which the last
-        # wins; "2023 to 2021" is the same period said backwards.
+        # wins; "2023 to 2021" is the same period said backwards. "2018 vs 2020" asks how the
+        # two years compare: the same period, whose change runs from one to the other.
         first, last = sorted([tok, third], key=lambda t: _date_at(t, end=False) or date.min)
         return DateWindow(
             start=_date_at(first, False), end=_date_at(last, True), text=f"{first} to {last}"

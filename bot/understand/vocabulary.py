@@ -106,6 +106,8 @@ class Vocabulary:
                 self.intent_phrases.setdefault(tuple(phrase.split()), set()).add(intent)
         self.listing = frozenset(lex.listing)
         self.share_words = frozenset(lex.share_words)
+        self.exclusive_words = frozenset(lex.exclusive_words)
+        self.exclusive_after_framework = frozenset(lex.exclusive_after_framework)
         self.longest = max([4, *(len(p) for p in self.intent_phrases)])
         # Every spelling a typo may be corrected to: (kind, what to type instead).
         self.spellings: dict[str, tuple[str, str]] = dict(self.phrases)

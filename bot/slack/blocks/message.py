@@ -50,12 +50,9 @@ def _body_blocks(
     if answer.query and kind not in LISTING_KINDS and answer.query.understood:
         understood = escape_mrkdwn(answer.query.understood)
         blocks.append(context_block("understood", UNDERSTOOD.format(understood=understood)))
-    if answer.scoreboard:
-        blocks += scoreboard_blocks(answer)
-    else:
-        if answer.lead:
-            blocks.append(section_block("lead", escape_mrkdwn(answer.lead)))
-        blocks += figure_blocks(answer)
+    if answer.lead:  # who leads, or who is closing in: the direct answer, before the detail
+        blocks.append(section_block("lead", escape_mrkdwn(answer.lead)))
+    blocks += scoreboard_blocks(answer) if answer.scoreboard else figure_blocks(answer)
     if answer.summary and not answer.figures:
         blocks.append(section_block("summary", escape_mrkdwn(answer.summary)))
     if image_url or slack_file_id:
