@@ -10,6 +10,7 @@ import pytest
 from bot.answers import Engine
 from bot.answers.gaps import catch_up_lead, races_from_figures, runner_up_lead
 from bot.models import Change, FigureOut, SourceRef
+from bot.render.text import answer_json
 from bot.slack.blocks import answer_blocks
 from bot.slack.blocks.kit import block_role
 
@@ -143,6 +144,10 @@ def test_is_jax_catching_up_answers_with_the_gaps_of_the_board(engine: Engine) -
     }
     stated = re.findall(r"to ([\d,.]+) (?:stars|downloads/day)\)", answer.lead)
     assert stated and all(any(abs(float(s.replace(",", "")) - g) < 1 for g in gaps) for s in stated)
+    assert answer_json(answer)["lead"] == answer.lead
+    assert answer_json(answer)["text"].index(answer.lead[:40]) < answer_json(answer)["text"].index(
+        "JAX ranks"
+    )  # the terminal shows it before the board's headline
     roles = [block_role(b) for b in answer_blocks(answer)]
     assert roles.index("lead") < roles.index("figures")  # the direct answer before the board
 

@@ -109,7 +109,7 @@ def _source_json(answer_source: Any) -> dict[str, Any]:
 
 
 def answer_json(answer: Answer, chart_path: str | None = None) -> dict[str, Any]:
-    """The `--json` contract: ok, text, figures, claims, sources, chart, error, query."""
+    """The `--json` contract: ok, text, lead, figures, claims, sources, chart, error, query."""
     figures = []
     for fig in answer.figures:
         figures.append(
@@ -143,6 +143,7 @@ def answer_json(answer: Answer, chart_path: str | None = None) -> dict[str, Any]
     return {
         "ok": answer.ok,
         "text": render_text(answer),
+        "lead": answer.lead or None,  # who leads, or who is closing in: the direct answer
         "figures": figures,
         "claims": claims,
         "sources": sources,
