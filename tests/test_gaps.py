@@ -75,6 +75,8 @@ def test_the_leader_hears_about_the_nearest_chaser() -> None:
     assert (
         "in the lead; B (+10.0%) is closing in: the lead fell from 70 stars to 68 stars" in closing
     )
+    held = lead("a", fig("a", 100, 110), fig("b", 30, 40))
+    assert "its lead over B (+33.3%) held at 70 stars" in held
     pulling = lead("a", fig("a", 100, 120), fig("b", 30, 33))
     assert "is not closing in" in pulling and "its lead over B (+10.0%) grew from 70" in pulling
 

@@ -147,6 +147,11 @@ def _versus_behind(me: Runner, chaser: Runner) -> tuple[str, bool]:
     if before <= 0:
         return f"it overtook {chaser.name} ({_amount(chaser.change)})", False
     lead = f"from {_gap(before, unit)} to {_gap(now, unit)}"
+    if now == before:
+        return (
+            f"its lead over {chaser.name} ({_amount(chaser.change)}) held at {_gap(now, unit)}",
+            False,
+        )
     if now < before:
         return f"{chaser.name} ({_amount(chaser.change)}) is closing in: the lead fell {lead}", True
     return f"its lead over {chaser.name} ({_amount(chaser.change)}) grew {lead}", False
