@@ -26,7 +26,7 @@ from bot.answers.evidence import (
     within,
 )
 from bot.answers.figure_chart import figures_chart, series_line
-from bot.answers.gaps import catch_up_lead, races_from_figures, runner_up_lead
+from bot.answers.gaps import gap_lead, races_from_figures
 from bot.answers.ranking import rank_points
 from bot.formatting import format_change, format_day, format_figure, join_and
 from bot.models import (
@@ -208,13 +208,9 @@ def answer_figures(engine: Engine, query: Query) -> Answer:
         # Each framework's figures stay together, the leader's first.
         figures.sort(key=lambda f: order.index(f.framework) if f.framework in order else len(order))
     if query.intent == "catchup":
-        subject = query.frameworks[0] if len(query.frameworks) >= 1 else None
-        races = races_from_figures(metric.label, figures, subject)
-        lead = (
-            catch_up_lead(races, engine.framework_name(subject))
-            if subject
-            else runner_up_lead(races)
-        )
+        subject = query.frameworks[0] if query.frameworks else None
+        chaser = engine.framework_name(subject) if subject else None
+        lead = gap_lead(races_from_figures(metric.label, figures, subject), chaser)
     answer = Answer(
         ok=True,
         title=f"{metric.label}: {', '.join(dict.fromkeys(f.framework_name for f in figures))}",

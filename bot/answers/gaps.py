@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bot.formatting import format_number, format_value
 from bot.models import Change, FigureOut, ScoreRow
+from bot.render.scoreboard_format import format_amount
 from bot.series import FLOW_METRICS
 
 
@@ -92,16 +93,6 @@ def races_from_figures(label: str, figures: Sequence[FigureOut], subject: str | 
     return [race] if race is not None else []
 
 
-def _amount(change: Change) -> str:
-    """'+8.6%' for a count, '+6.3 pp' for a share."""
-    sign = "+" if change.absolute >= 0 else "−"
-    if change.unit.startswith("%"):
-        return f"{sign}{format_number(abs(change.absolute))} pp"
-    if change.percent is None:
-        return f"{sign}{format_number(abs(change.absolute))}"
-    return f"{'+' if change.percent >= 0 else '−'}{abs(change.percent):.1f}%"
-
-
 def _gap(value: float, unit: str) -> str:
     if unit.startswith("%"):
         return f"{format_number(abs(value))} pp"
@@ -113,18 +104,19 @@ def _versus_ahead(me: Runner, ahead: Runner) -> tuple[str, bool]:
     before = ahead.change.start_value - me.change.start_value
     now = ahead.change.end_value - me.change.end_value
     unit = me.change.unit
+    theirs = format_amount(ahead.change)
     since = f"{me.change.start_date:%b %Y}"
     if before <= 0:
         return (
-            f"fell behind {ahead.name} ({_amount(ahead.change)}), level or ahead in {since}",
+            f"fell behind {ahead.name} ({theirs}), level or ahead in {since}",
             False,
         )
     gap = f"the gap went from {_gap(before, unit)} to {_gap(now, unit)}"
     if now == before:
         kept = f"the gap stayed at {_gap(now, unit)}"
-        return f"keeping pace with {ahead.name} ({_amount(ahead.change)}; {kept})", False
+        return f"keeping pace with {ahead.name} ({theirs}; {kept})", False
     if now < before:
-        return f"closing in on {ahead.name} ({_amount(ahead.change)}; {gap})", True
+        return f"closing in on {ahead.name} ({theirs}; {gap})", True
     if me.change.percent is not None and ahead.change.percent is not None:
         faster = me.change.percent > ahead.change.percent
     else:
@@ -132,11 +124,10 @@ def _versus_ahead(me: Runner, ahead: Runner) -> tuple[str, bool]:
     if faster:
         # Growing faster from a smaller base: the share rises while the gap still widens.
         return (
-            f"growing faster than {ahead.name} ({_amount(ahead.change)}), yet further behind "
-            f"({gap})",
+            f"growing faster than {ahead.name} ({theirs}), yet further behind ({gap})",
             False,
         )
-    return f"losing ground to {ahead.name} ({_amount(ahead.change)}; {gap})", False
+    return f"losing ground to {ahead.name} ({theirs}; {gap})", False
 
 
 def _versus_behind(me: Runner, chaser: Runner) -> tuple[str, bool]:
@@ -144,17 +135,21 @@ def _versus_behind(me: Runner, chaser: Runner) -> tuple[str, bool]:
     before = me.change.start_value - chaser.change.start_value
     now = me.change.end_value - chaser.change.end_value
     unit = me.change.unit
+    theirs = format_amount(chaser.change)
     if before <= 0:
-        return f"it overtook {chaser.name} ({_amount(chaser.change)})", False
+        return f"it overtook {chaser.name} ({theirs})", False
     lead = f"from {_gap(before, unit)} to {_gap(now, unit)}"
     if now == before:
         return (
-            f"its lead over {chaser.name} ({_amount(chaser.change)}) held at {_gap(now, unit)}",
+            f"its lead over {chaser.name} ({theirs}) held at {_gap(now, unit)}",
             False,
         )
     if now < before:
-        return f"{chaser.name} ({_amount(chaser.change)}) is closing in: the lead fell {lead}", True
-    return f"its lead over {chaser.name} ({_amount(chaser.change)}) grew {lead}", False
+        return (
+            f"{chaser.name} ({theirs}) is closing in: the lead fell {lead}",
+            True,
+        )
+    return f"its lead over {chaser.name} ({theirs}) grew {lead}", False
 
 
 @dataclass(frozen=True)
@@ -169,7 +164,7 @@ def _tell(race: Race) -> _Told:
     place = names.index(race.subject)
     me = race.runners[place]
     period = f"{me.change.start_date:%b %Y} → {me.change.end_date:%b %Y}"
-    head = f"{race.label} ({period}): {me.name} {_amount(me.change)}"
+    head = f"{race.label} ({period}): {me.name} {format_amount(me.change)}"
     if place == 0:
         said, closing = _versus_behind(me, race.runners[1])
         return _Told(f"{head}, in the lead; {said}", trails=False, closing=closing)
@@ -178,6 +173,11 @@ def _tell(race: Race) -> _Told:
     if place > 1:  # the leader too, when it is not the one just ahead
         parts.append(_versus_ahead(me, race.runners[0])[0])
     return _Told(f"{head}, {'; '.join(parts)}", trails=True, closing=closing)
+
+
+def gap_lead(races: Sequence[Race], subject_name: str | None) -> str:
+    """The catching-up lead: the named framework's races, or (none named) each runner-up's."""
+    return catch_up_lead(races, subject_name) if subject_name else runner_up_lead(races)
 
 
 def catch_up_lead(races: Sequence[Race], subject_name: str) -> str:

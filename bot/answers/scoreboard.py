@@ -9,7 +9,7 @@ from bot.answers.claims import related_claims
 from bot.answers.data import unique_rows
 from bot.answers.doubts import doubt_notes
 from bot.answers.evidence import disagreements, is_claim
-from bot.answers.gaps import catch_up_lead, races_from_rows, runner_up_lead
+from bot.answers.gaps import gap_lead, races_from_rows
 from bot.answers.score_rows import build_row
 from bot.formatting import join_and, ordinal
 from bot.models import (
@@ -68,12 +68,8 @@ def answer_scoreboard(engine: Engine, query: Query) -> Answer:
     if query.intent == "catchup":
         # "Is jax catching up?": the first framework named chases; none named, each runner-up.
         subject = query.frameworks[0] if query.frameworks else None
-        races = races_from_rows(rows, subject)
-        answer.lead = (
-            catch_up_lead(races, engine.framework_name(subject))
-            if subject
-            else runner_up_lead(races)
-        )
+        chaser = engine.framework_name(subject) if subject else None
+        answer.lead = gap_lead(races_from_rows(rows, subject), chaser)
     return answer
 
 

@@ -9,16 +9,19 @@ OLD_FLAG = "older than two years"
 ARROWS = {"rising": "↑", "falling": "↓", "flat": "→"}
 
 
-def format_move(change: Change) -> str:
-    """'+10.9% since Jul 2025', or percentage points for shares."""
+def format_amount(change: Change) -> str:
+    """'+10.9%' for a count, '+6.3 pp' for a share (the bare change, if no percent)."""
     if change.unit.startswith("%") or change.percent is None:
         sign = "+" if change.absolute >= 0 else "−"
         unit = " pp" if change.unit.startswith("%") else ""
-        amount = f"{sign}{format_number(abs(round(change.absolute, 2)))}{unit}"
-    else:
-        sign = "+" if change.percent >= 0 else "−"
-        amount = f"{sign}{abs(change.percent):.1f}%"
-    return f"{amount} since {change.start_date:%b %Y}"
+        return f"{sign}{format_number(abs(round(change.absolute, 2)))}{unit}"
+    sign = "+" if change.percent >= 0 else "−"
+    return f"{sign}{abs(change.percent):.1f}%"
+
+
+def format_move(change: Change) -> str:
+    """'+10.9% since Jul 2025', or percentage points for shares."""
+    return f"{format_amount(change)} since {change.start_date:%b %Y}"
 
 
 def cell_value(cell: ScoreCell, base: str = "") -> str:
