@@ -9,10 +9,10 @@ from bot.helptext import HELP_EXAMPLES, PERIOD_HELP
 from bot.models import Answer, Query, SeriesCoverage, TableRow
 
 if TYPE_CHECKING:
-    from bot.answers.engine import Engine
+    from bot.answers.desk import Desk
 
 
-def answer_help(engine: Engine, query: Query) -> Answer:
+def answer_help(engine: Desk, query: Query) -> Answer:
     """What fwtrend can be asked, with examples."""
     rows = [TableRow(key=example, label=what) for example, what in HELP_EXAMPLES]
     return Answer(
@@ -40,7 +40,7 @@ def coverage_by_metric(series: list[SeriesCoverage]) -> str:
     return "; ".join(f"{metric}: {', '.join(lines)}" for metric, lines in groups.items())
 
 
-def answer_sources(engine: Engine, query: Query) -> Answer:
+def answer_sources(engine: Desk, query: Query) -> Answer:
     """Every source, newest first, with the first and last date and size of each of its series."""
     refs = sorted(
         (engine.source_ref(s) for s in engine.sources), key=lambda s: s.published, reverse=True
@@ -60,7 +60,7 @@ def answer_sources(engine: Engine, query: Query) -> Answer:
     )
 
 
-def answer_metrics(engine: Engine, query: Query) -> Answer:
+def answer_metrics(engine: Desk, query: Query) -> Answer:
     """Every metric with its unit and how many points the store holds for it."""
     coverage = engine.store.metric_coverage()
     by_metric: dict[str, list[SeriesCoverage]] = {}
@@ -85,7 +85,7 @@ def answer_metrics(engine: Engine, query: Query) -> Answer:
     return Answer(ok=True, title="Metrics", summary=f"{len(rows)} metrics.", rows=rows)
 
 
-def answer_frameworks(engine: Engine, query: Query) -> Answer:
+def answer_frameworks(engine: Desk, query: Query) -> Answer:
     """Every framework with the names people use for it."""
     rows = [
         TableRow(key=f.slug, label=f.name, detail="also: " + ", ".join(f.aliases))

@@ -7,13 +7,12 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bot.answers.engine import MAX_CLAIMS
-from bot.helptext import HELP_EXAMPLES
+from bot.answers.desk import MAX_CLAIMS
 from bot.models import Answer, Claim, ClaimOut, Query
 from bot.understand import QueryError, Vocabulary
 
 if TYPE_CHECKING:
-    from bot.answers.engine import Engine
+    from bot.answers.desk import Desk
 
 # Questions whose best answers are claims that say why, or name who.
 CUE_INTENTS = frozenset({"why", "who"})
@@ -22,7 +21,7 @@ FRAMEWORK_BOOST = 0.5
 CUE_BOOST = 1.0
 
 
-def answer_claims(engine: Engine, query: Query) -> Answer:
+def answer_claims(engine: Desk, query: Query) -> Answer:
     """Every claim matching the query, newest sources first (or by relevance to free words)."""
     chosen = filter_claims(engine, query)
     if not chosen:
@@ -39,57 +38,7 @@ def answer_claims(engine: Engine, query: Query) -> Answer:
     return engine.cite(answer)
 
 
-def answer_search(engine: Engine, query: Query) -> Answer:
-    """Free text that named no metric: the claims most relevant to its words (why and who
-    questions: the claims that give reasons or name adopters first)."""
-    claims = filter_claims(engine, query)[:MAX_CLAIMS]
-    if not claims:
-        raise QueryError(
-            f"I found nothing about {' '.join(query.terms) or query.text!r}.",
-            [example for example, _ in HELP_EXAMPLES[:3]],
-        )
-    names = " and ".join(engine.framework_name(f) for f in query.frameworks)
-    title = _SEARCH_TITLES.get(query.intent or "")
-    answer = Answer(
-        ok=True,
-        # "why"/"who" titles name the frameworks; the understood line adds the ranking words.
-        title=title.format(names=names or "the frameworks")
-        if title
-        else f"What the sources say: {query.understood}",
-        summary=f"{len(claims)} related claims, most relevant first.",
-        claims=[engine.claim_out(c) for c in claims],
-    )
-    if query.frameworks:
-        _add_standing(engine, query, answer)
-    return engine.cite(answer)
-
-
-def _add_standing(engine: Engine, query: Query, answer: Answer) -> None:
-    """Beside the claims, where the named frameworks stand now: the reasons and the numbers."""
-    # The overview and scoreboard import this module (for related claims): import them here.
-    from bot.answers.overview import answer_overview
-
-    try:
-        standing = answer_overview(engine, query.model_copy(update={"kind": "overview"}))
-    except QueryError:
-        return  # no indicator has figures for them: the claims are the whole answer
-    if not standing.figures:
-        return
-    answer.figures, answer.data = standing.figures, standing.data
-    answer.notes += [n for n in standing.notes if n.kind == "disagreement"]
-    named = list(dict.fromkeys(f.framework_name for f in standing.figures))
-    indicators = len({f.metric for f in standing.figures})
-    verb = "stands" if len(named) == 1 else "stand"
-    answer.summary += f" Where {', '.join(named)} {verb} now: {indicators} indicators below."
-
-
-_SEARCH_TITLES = {
-    "why": "Why, according to the sources: {names}",
-    "who": "Who uses or switched to {names}, according to the sources",
-}
-
-
-def filter_claims(engine: Engine, query: Query) -> list[Claim]:
+def filter_claims(engine: Desk, query: Query) -> list[Claim]:
     """Claims on the query's topic, frameworks and metric, ranked by its free words."""
     claims = list(engine.claims.values())
     asks = query.intent in CUE_INTENTS
@@ -109,7 +58,7 @@ def filter_claims(engine: Engine, query: Query) -> list[Claim]:
 
 
 def rank_claims(
-    engine: Engine, terms: Sequence[str], frameworks: Sequence[str], intent: str | None = None
+    engine: Desk, terms: Sequence[str], frameworks: Sequence[str], intent: str | None = None
 ) -> list[tuple[Claim, float]]:
     """Claims by relevance: bm25 over the terms and their synonyms, boosted for naming the
     frameworks asked about and, for why/who questions, for giving reasons or naming adopters."""
@@ -155,7 +104,7 @@ def _cue_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def related_claims(
-    engine: Engine, metric: str | None, frameworks: Sequence[str], terms: Sequence[str]
+    engine: Desk, metric: str | None, frameworks: Sequence[str], terms: Sequence[str]
 ) -> list[ClaimOut]:
     """Claims that go with a figure: those the words find first, then those on the metric."""
     ranked = [claim for claim, _ in rank_claims(engine, terms, frameworks)] if terms else []

@@ -11,10 +11,10 @@ from bot.models import Answer, FigureOut, Query
 from bot.understand import QueryError
 
 if TYPE_CHECKING:
-    from bot.answers.engine import Engine
+    from bot.answers.desk import Desk
 
 
-def answer_compare(engine: Engine, query: Query) -> Answer:
+def answer_compare(engine: Desk, query: Query) -> Answer:
     """With a metric, that metric's figures; without one, every metric all of them have."""
     if query.metric:
         return answer_figures(engine, query)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from bot.models import Note, SourceRef
 
 if TYPE_CHECKING:
-    from bot.answers.engine import Engine
+    from bot.answers.desk import Desk
 
 # Verdicts that put an article's numbers on a metric in doubt.
 DOUBTFUL = frozenset({"contradicted", "disagrees"})
@@ -16,7 +16,7 @@ _MEASURED_KINDS = frozenset({"dataset", "api"})
 
 
 def doubt_notes(
-    engine: Engine,
+    engine: Desk,
     metric: str,
     source: SourceRef,
     shown: str,

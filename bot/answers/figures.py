@@ -45,7 +45,7 @@ from bot.models import (
 from bot.understand import QueryError
 
 if TYPE_CHECKING:
-    from bot.answers.engine import Engine
+    from bot.answers.desk import Desk
 
 BESIDE_WITHIN = timedelta(days=2 * 365)  # older measurements are history, not a second view
 MAX_BESIDE = 3
@@ -54,7 +54,7 @@ MAX_BESIDE = 3
 RANKING_INTENTS = frozenset({"superlative", "popularity"})
 
 
-def _primary(engine: Engine, metric: str, framework: str) -> str:
+def _primary(engine: Desk, metric: str, framework: str) -> str:
     """The segment that stands for the framework: its main PyPI package for downloads."""
     fw = engine.frameworks.get(framework)
     if fw and metric.startswith("pypi") and fw.pypi_package:
@@ -92,14 +92,14 @@ def _one_per_series(points: Sequence[DataPoint]) -> list[DataPoint]:
     return out
 
 
-def _figure(engine: Engine, point: DataPoint, series: list[DataPoint], query: Query) -> FigureOut:
+def _figure(engine: Desk, point: DataPoint, series: list[DataPoint], query: Query) -> FigureOut:
     fig = engine.figure_out(point)
     if not is_claim(point):
         fig.change = compute_change(series, query.window)
     return fig
 
 
-def answer_figures(engine: Engine, query: Query) -> Answer:
+def answer_figures(engine: Desk, query: Query) -> Answer:
     """The figures of one metric for the frameworks asked about (all that have it when none)."""
     assert query.metric is not None
     metric = engine.metrics[query.metric]
@@ -275,7 +275,7 @@ def _excluded_notes(
     return notes
 
 
-def _package_note(engine: Engine, fw: str, primary: str, points: Sequence[DataPoint]) -> Note:
+def _package_note(engine: Desk, fw: str, primary: str, points: Sequence[DataPoint]) -> Note:
     others = sorted({p.segment for p in points if p.segment not in ("", primary)})
     return Note(
         kind="caveat",

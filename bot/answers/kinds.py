@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from bot.answers.board import answer_board
 from bot.answers.catalog import answer_frameworks, answer_help, answer_metrics, answer_sources
-from bot.answers.claims import answer_claims, answer_search
+from bot.answers.claims import answer_claims
 from bot.answers.compare import answer_compare
-from bot.answers.engine import AnswerKind
+from bot.answers.desk import AnswerKind
 from bot.answers.figures import answer_figures
 from bot.answers.overview import answer_overview
-from bot.answers.scoreboard import answer_scoreboard
+from bot.answers.search import answer_search
 
 KINDS: dict[str, AnswerKind] = {
     "help": answer_help,
@@ -19,6 +20,6 @@ KINDS: dict[str, AnswerKind] = {
     "search": answer_search,
     "figures": answer_figures,
     "compare": answer_compare,
-    "scoreboard": answer_scoreboard,
+    "scoreboard": answer_board,
     "overview": answer_overview,
 }

@@ -6,17 +6,17 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot.answers.claims import mentions
-from bot.answers.engine import MAX_CLAIMS
+from bot.answers.desk import MAX_CLAIMS
 from bot.answers.scoreboard import build_rows, finish, row_name
 from bot.formatting import join_and
 from bot.models import Answer, Claim, ClaimOut, ClaimSide, Query, Scoreboard, ScoreRow
 from bot.render.scoreboard_format import format_move
 
 if TYPE_CHECKING:
-    from bot.answers.engine import Engine
+    from bot.answers.desk import Desk
 
 
-def answer_momentum(engine: Engine, query: Query) -> Answer:
+def answer_momentum(engine: Desk, query: Query) -> Answer:
     """The momentum view: each asked framework's indicators by direction, with numbers."""
     everyone = list(engine.frameworks)
     focus = list(query.frameworks) or everyone
@@ -40,7 +40,7 @@ def answer_momentum(engine: Engine, query: Query) -> Answer:
     return finish(engine, board, title, data, claims)
 
 
-def momentum_headline(engine: Engine, framework: str, rows: Sequence[ScoreRow]) -> str:
+def momentum_headline(engine: Desk, framework: str, rows: Sequence[ScoreRow]) -> str:
     """'Keras: 1 of 3 indicators rising (…), 1 falling (new stars −59.6%, …), 1 flat (…)'."""
     moves: dict[str, list[str]] = {"rising": [], "falling": [], "flat": []}
     still: list[str] = []
@@ -66,7 +66,7 @@ def momentum_headline(engine: Engine, framework: str, rows: Sequence[ScoreRow]) 
     return text + "."
 
 
-def claim_sides(engine: Engine, focus: Sequence[str]) -> tuple[list[ClaimSide], list[ClaimOut]]:
+def claim_sides(engine: Desk, focus: Sequence[str]) -> tuple[list[ClaimSide], list[ClaimOut]]:
     """Claims about the frameworks that take a side, grouped by the stances in scoreboard.yaml."""
     config = engine.scoreboard
     terms = list(config.decline_terms) + [engine.framework_name(f) for f in focus]
@@ -91,7 +91,7 @@ def claim_sides(engine: Engine, focus: Sequence[str]) -> tuple[list[ClaimSide], 
     return sides, [engine.claim_out(c) for c in chosen]
 
 
-def _stance(engine: Engine, claim: Claim) -> str | None:
+def _stance(engine: Desk, claim: Claim) -> str | None:
     """The first stance whose words the claim uses; failing that, its source's title."""
     title = engine.sources[claim.source].title.lower()
     for text in (claim.statement.lower(), title):

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.answers.board import answer_board
 from bot.answers.claims import related_claims
 from bot.answers.momentum import momentum_headline
-from bot.answers.scoreboard import answer_scoreboard, build_rows, finish, rank_headline
+from bot.answers.scoreboard import build_rows, finish, rank_headline
 from bot.models import Answer, Note, Query, Scoreboard
 from bot.understand import QueryError
 
 if TYPE_CHECKING:
-    from bot.answers.engine import Engine
+    from bot.answers.desk import Desk
 
 
-def answer_overview(engine: Engine, query: Query) -> Answer:
+def answer_overview(engine: Desk, query: Query) -> Answer:
     """A framework alone, or "how is jax doing": every indicator it has, ranked and trended."""
     if len(query.frameworks) != 1:
         # Several frameworks (or none) are a comparison: the scoreboard answers that.
-        return answer_scoreboard(engine, query.model_copy(update={"kind": "scoreboard"}))
+        return answer_board(engine, query.model_copy(update={"kind": "scoreboard"}))
     framework = query.frameworks[0]
     everyone = list(engine.frameworks)
     name = engine.framework_name(framework)
@@ -46,7 +47,7 @@ def answer_overview(engine: Engine, query: Query) -> Answer:
     return finish(engine, board, f"{name}: how it is doing", data, claims)
 
 
-def overview_instead(engine: Engine, query: Query, reason: str) -> Answer:
+def overview_instead(engine: Desk, query: Query, reason: str) -> Answer:
     """The least a question naming a framework gets: the overview, saying what was missing."""
     answer = answer_overview(engine, query.model_copy(update={"kind": "overview"}))
     if query.kind == "search":

@@ -7,14 +7,14 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from bot.answers.engine import point_label
+from bot.answers.desk import point_label
 from bot.answers.evidence import is_claim
 from bot.formatting import format_number, format_value, join_and, ordinal
 from bot.models import DataPoint
 from bot.series import FLOORS
 
 if TYPE_CHECKING:
-    from bot.answers.engine import Engine
+    from bot.answers.desk import Desk
 
 # (source id, day, base): measured together on one base, so comparable.
 Snapshot = tuple[str, date, str]
@@ -43,7 +43,7 @@ def _amount(p: DataPoint, with_unit: bool) -> str:
 
 
 def rank_points(
-    engine: Engine, points: Sequence[DataPoint], label: str, primary: dict[str, str]
+    engine: Desk, points: Sequence[DataPoint], label: str, primary: dict[str, str]
 ) -> tuple[str, list[str]]:
     """('TensorFlow leads on GitHub stars: …', the frameworks in that order), from the newest
     snapshot that measured two or more frameworks the same way on the same day. A framework it

@@ -16,7 +16,7 @@ from bot.models import Change, DataPoint, DataRow, DateWindow, Direction, ScoreC
 from bot.series import FLOW_METRICS
 
 if TYPE_CHECKING:
-    from bot.answers.engine import Engine
+    from bot.answers.desk import Desk
 
 # A trend's first point may start this long after the look-back date and still count.
 _START_SLACK_DAYS = 92
@@ -105,7 +105,7 @@ def _history(
     }
 
 
-def own_names(engine: Engine) -> dict[str, frozenset[str]]:
+def own_names(engine: Desk) -> dict[str, frozenset[str]]:
     """Each framework's own names for itself in the data: slug, package, tags."""
     return {
         slug: frozenset(
@@ -176,7 +176,7 @@ def _two_years_before(day: date) -> date:
 
 
 def build_row(
-    engine: Engine,
+    engine: Desk,
     family: ScoreFamily,
     focus: Sequence[str],
     shown: Sequence[str],
@@ -229,7 +229,7 @@ def build_row(
     return row, data
 
 
-def _cell(engine: Engine, family: ScoreFamily, chosen: _Pick, fw: str) -> ScoreCell:
+def _cell(engine: Desk, family: ScoreFamily, chosen: _Pick, fw: str) -> ScoreCell:
     name = engine.framework_name(fw)
     point = chosen.values.get(fw)
     if point is None:

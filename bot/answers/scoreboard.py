@@ -29,17 +29,13 @@ from bot.models import (
 from bot.understand import QueryError
 
 if TYPE_CHECKING:
-    from bot.answers.engine import Engine
+    from bot.answers.desk import Desk
 
 View = Literal["standing", "momentum", "overview"]
 
 
-def answer_scoreboard(engine: Engine, query: Query) -> Answer:
+def answer_scoreboard(engine: Desk, query: Query) -> Answer:
     """Comparisons without a metric and verdict questions: one row per indicator family."""
-    if query.view == "momentum":
-        from bot.answers.momentum import answer_momentum
-
-        return answer_momentum(engine, query)
     everyone = list(engine.frameworks)
     if len(query.frameworks) == 1:
         # "how popular is keras": its standing among all four, counted by rank.
@@ -74,7 +70,7 @@ def answer_scoreboard(engine: Engine, query: Query) -> Answer:
 
 
 def build_rows(
-    engine: Engine, focus: Sequence[str], shown: Sequence[str], window: DateWindow | None = None
+    engine: Desk, focus: Sequence[str], shown: Sequence[str], window: DateWindow | None = None
 ) -> tuple[list[ScoreRow], list[DataRow]]:
     """Every family's row that has data for a focus framework (within the period asked, if it
     has an end), and the points behind them."""
@@ -106,7 +102,7 @@ def row_name(row: ScoreRow) -> str:
 
 
 def lead_headline(
-    engine: Engine, shown: Sequence[str], rows: Sequence[ScoreRow], leads: dict[str, list[str]]
+    engine: Desk, shown: Sequence[str], rows: Sequence[ScoreRow], leads: dict[str, list[str]]
 ) -> str:
     """'PyTorch leads TensorFlow on 6 of 8 indicators; TensorFlow leads on all-time stars'."""
     compared = [r for r in rows if r.leader]
@@ -138,7 +134,7 @@ def lead_headline(
     return text + "."
 
 
-def rank_headline(engine: Engine, framework: str, rows: Sequence[ScoreRow]) -> str:
+def rank_headline(engine: Desk, framework: str, rows: Sequence[ScoreRow]) -> str:
     """'Keras ranks 1st on 1 of 7 indicators, 2nd on 2, 3rd on 4'."""
     ranks: dict[int, list[str]] = {}
     for row in rows:
@@ -156,7 +152,7 @@ def rank_headline(engine: Engine, framework: str, rows: Sequence[ScoreRow]) -> s
 
 
 def finish(
-    engine: Engine,
+    engine: Desk,
     board: Scoreboard,
     title: str,
     data: list[DataRow],
@@ -193,7 +189,7 @@ def finish(
     return answer
 
 
-def _doubts(engine: Engine, rows: Sequence[ScoreRow]) -> list[Note]:
+def _doubts(engine: Desk, rows: Sequence[ScoreRow]) -> list[Note]:
     """A row whose values an article gives, when the series contradict that article there."""
     notes: list[Note] = []
     for row in rows:
@@ -201,7 +197,7 @@ def _doubts(engine: Engine, rows: Sequence[ScoreRow]) -> list[Note]:
     return notes
 
 
-def _gaps(engine: Engine, rows: Sequence[ScoreRow]) -> list[Note]:
+def _gaps(engine: Desk, rows: Sequence[ScoreRow]) -> list[Note]:
     have = {r.family for r in rows}
     absent = [f.short for f in engine.scoreboard.families if f.id not in have]
     if not absent:
@@ -209,7 +205,7 @@ def _gaps(engine: Engine, rows: Sequence[ScoreRow]) -> list[Note]:
     return [Note(kind="caveat", text=f"No figures yet for: {', '.join(absent)}.")]
 
 
-def _clashes(engine: Engine, board: Scoreboard) -> list[Note]:
+def _clashes(engine: Desk, board: Scoreboard) -> list[Note]:
     """Sources that disagree on a row's metric for the frameworks in focus."""
     notes: list[Note] = []
     for metric in dict.fromkeys(r.metric for r in board.rows):
@@ -222,7 +218,7 @@ def _clashes(engine: Engine, board: Scoreboard) -> list[Note]:
     return notes
 
 
-def scoreboard_chart(engine: Engine, board: Scoreboard) -> ChartSpec | None:
+def scoreboard_chart(engine: Desk, board: Scoreboard) -> ChartSpec | None:
     """One 100% bar per indicator whose values add up: each framework's share at a glance."""
     stacks = []
     for row in board.rows:

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from bot.knowledge.paths import default_knowledge_dir as default_knowledge_dir
 from bot.knowledge.scoreboard import ScoreboardConfig, check_scoreboard
 from bot.models import Claim, Framework, KBError, Metric, SeriesFile, Source
 from bot.understand.lexicon import Lexicon, check_lexicon, read_lexicon
@@ -19,8 +20,6 @@ from bot.understand.lexicon import Lexicon, check_lexicon, read_lexicon
 M = TypeVar("M", bound=BaseModel)
 
 ALL = "all"  # pseudo-framework: a whole population (every Hub model, every question)
-_PACKAGED = Path(__file__).parent.parent / "_knowledge"
-_CHECKOUT = Path(__file__).parent.parent.parent / "knowledge"
 
 
 class KnowledgeError(Exception):
@@ -29,11 +28,6 @@ class KnowledgeError(Exception):
     def __init__(self, errors: list[KBError]) -> None:
         self.errors = errors
         super().__init__(f"{len(errors)} invalid knowledge entries; run `fwtrend kb check`")
-
-
-def default_knowledge_dir() -> Path:
-    """The knowledge base shipped in the wheel, or the checkout's when running from source."""
-    return _PACKAGED if _PACKAGED.is_dir() else _CHECKOUT
 
 
 @dataclass

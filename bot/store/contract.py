@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from bot.models import Claim, DataPoint, Framework, Metric, SeriesCoverage, Source
 
 if TYPE_CHECKING:
-    from bot.store.locks import StoreLock
+    from bot.store.lock_contract import StoreLock
 
 LIVE_VERSION = "live_version"  # meta key: bumped by every refresh that wrote something
 Backend = Literal["sqlite", "postgres"]

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import threading
-from abc import ABC, abstractmethod
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlite_utils
 
 from bot.store.contract import DigestClaim, DigestRow
+from bot.store.lock_contract import HOST as HOST
+from bot.store.lock_contract import StoreLock as StoreLock
 from bot.store.sqlite_db import write_transaction
 
 log = logging.getLogger("fwtrend.store")
-HOST = socket.gethostname()
 
 
 class LockBusy(Exception):
@@ -26,36 +25,6 @@ class LockBusy(Exception):
         super().__init__(f"{name} already running since {since:%Y-%m-%d %H:%M:%S} UTC ({holder})")
         self.since = since
         self.holder = holder
-
-
-class StoreLock(ABC):
-    """``with store.lock("refresh", ttl, holder):`` one holder at a time; ``beat()`` keeps it."""
-
-    def __init__(self, name: str, ttl: timedelta, holder: str) -> None:
-        self.name = name
-        self.ttl = ttl
-        self.holder = holder
-        self.host = HOST
-        self.pid = os.getpid()
-
-    @abstractmethod
-    def acquire(self) -> None:
-        """Take the lock or raise LockBusy."""
-
-    @abstractmethod
-    def beat(self) -> None:
-        """The holder is alive and working."""
-
-    @abstractmethod
-    def release(self) -> None:
-        """Give the lock up (a no-op when not held)."""
-
-    def __enter__(self) -> StoreLock:
-        self.acquire()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.release()
 
 
 def holder_alive(host: str, pid: int) -> bool:

@@ -161,6 +161,6 @@ def check_lexicon(
 @functools.cache
 def default_lexicon() -> Lexicon:
     """The lexicon shipped with fwtrend, for stores loaded before it existed."""
-    from bot.knowledge import default_knowledge_dir
+    from bot.knowledge.paths import default_knowledge_dir  # the loader imports this module
 
     return read_lexicon(default_knowledge_dir(), [])

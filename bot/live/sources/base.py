@@ -6,16 +6,16 @@ import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Coroutine, Iterable
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from bot.live.sources.http.services import Service as Service
+from bot.live.sources.http.services import SourceError as SourceError
 from bot.models import DataPoint, Framework, Source
 
 if TYPE_CHECKING:
     from bot.live.sources.http import ServiceClient
-
-Service = Literal["huggingface", "github", "stackexchange", "pypistats", "dockerhub"]
 
 ALL_FRAMEWORKS = "all"
 """Pseudo-framework slug of points about a whole population (all of the Hub, all of Stack
@@ -23,15 +23,6 @@ Overflow) rather than one framework; they give context to the per-framework figu
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
-
-
-class SourceError(Exception):
-    """A source failed as a whole; ``reason`` is short, user-facing and free of secrets."""
-
-    def __init__(self, reason: str, endpoint: str | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.endpoint = endpoint
 
 
 class FetchContext(BaseModel):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-
 from bot.models import ChartSpec
 from bot.recent import Recent
 from bot.render.charts.bars import _draw_bars
 from bot.render.charts.layout import (
+    _RENDER_LOCK,
     _Chrome,
     _draw_chrome,
     _encode_png,
@@ -40,9 +39,6 @@ __all__ = [
     "series_colours",
 ]
 
-# Matplotlib documents itself as not thread-safe: each render has its own Figure, but caches
-# behind it are shared, so renders are serialised. One takes a few tens of milliseconds.
-_RENDER_LOCK = threading.Lock()
 RENDER_CACHE_SIZE = 128  # PNGs of ~30-60 KB: a few MB at most
 _CACHE: Recent[str, bytes] = Recent(RENDER_CACHE_SIZE)
 

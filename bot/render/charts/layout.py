@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import io
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
@@ -39,6 +40,10 @@ if TYPE_CHECKING:  # matplotlib and Pillow are imported lazily: importing this p
     from matplotlib.ticker import Formatter
     from PIL.Image import Image
     from PIL.ImageFont import FreeTypeFont
+
+# Matplotlib documents itself as not thread-safe: each render has its own Figure, but caches
+# behind it are shared, so renders are serialised. One takes a few tens of milliseconds.
+_RENDER_LOCK = threading.Lock()
 
 
 @functools.cache

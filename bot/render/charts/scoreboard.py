@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.models import ChartSpec, ChartStack
-from bot.render.charts import _RENDER_LOCK  # this module is imported lazily by the package
 from bot.render.charts.layout import (
+    _RENDER_LOCK,
     _Chrome,
     _draw_chrome,
     _encode_png,
@@ -28,16 +28,14 @@ from bot.render.charts.style import (
     _INK,
     _MARGIN_PX,
     _MUTED,
-    _NBSP,
     _TEXT_PT,
     _TICK_PT,
     _TITLE_PT,
-    ALT_TEXT_LIMIT,
     HEIGHT_PX,
     WIDTH_PX,
     series_colours,
 )
-from bot.render.charts.text import _clip, _footnote_text, _join_within, _one_line
+from bot.render.charts.text import _one_line
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -166,17 +164,3 @@ def _ink_on(colour: str) -> str:
     """White on dark segments, near-black on light ones (relative luminance)."""
     r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
     return "white" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.55 else _INK
-
-
-def scoreboard_alt_text(spec: ChartSpec) -> str:
-    """'Stacked bars: … all-time stars (Jul 2026): TensorFlow 54%, PyTorch 28%, …'."""
-    head = f"Stacked 100% bars, one per indicator: {_clip(spec.title, 200)}."
-    parts = []
-    for stack in spec.stacks:
-        shares = ", ".join(f"{p.label} {p.value:.0f}%" for p in stack.parts)
-        note = f" ({stack.note})" if stack.note else ""
-        parts.append(f"{stack.label}{note}: {shares}")
-    tail = _footnote_text(spec).replace(_NBSP, " ")
-    budget = ALT_TEXT_LIMIT - len(head) - min(len(tail), 240) - 2
-    body = _join_within(parts, budget)
-    return _clip(" ".join(p for p in (head, body, _clip(tail, 240)) if p), 1000)

@@ -64,8 +64,6 @@ def chart_sparkline(values: Sequence[float], width: int = 16) -> str:
 def chart_alt_text(spec: ChartSpec) -> str:
     """Describe the chart in one plain paragraph under 1000 characters (alt text, text fallback)."""
     if spec.kind == "scoreboard":
-        from bot.render.charts.scoreboard import scoreboard_alt_text  # it builds on this module
-
         return scoreboard_alt_text(spec)
     percent = _is_percent(spec.unit)
     title = _one_line(spec.title) or "Untitled chart"
@@ -228,3 +226,17 @@ def _join_within(parts: list[str], budget: int) -> str:
         if len(text) <= budget:
             return text
     return _clip(parts[0], max(budget, 40)) if parts else ""
+
+
+def scoreboard_alt_text(spec: ChartSpec) -> str:
+    """'Stacked bars: … all-time stars (Jul 2026): TensorFlow 54%, PyTorch 28%, …'."""
+    head = f"Stacked 100% bars, one per indicator: {_clip(spec.title, 200)}."
+    parts = []
+    for stack in spec.stacks:
+        shares = ", ".join(f"{p.label} {p.value:.0f}%" for p in stack.parts)
+        note = f" ({stack.note})" if stack.note else ""
+        parts.append(f"{stack.label}{note}: {shares}")
+    tail = _footnote_text(spec).replace(_NBSP, " ")
+    budget = ALT_TEXT_LIMIT - len(head) - min(len(tail), 240) - 2
+    body = _join_within(parts, budget)
+    return _clip(" ".join(p for p in (head, body, _clip(tail, 240)) if p), 1000)

@@ -13,7 +13,6 @@ import httpx
 from pydantic import SecretStr
 
 from bot import __version__
-from bot.live.sources.base import Service, SourceError
 from bot.live.sources.http.pacing import (
     BURSTS,
     DEFAULT_MAX_WAIT,
@@ -30,6 +29,7 @@ from bot.live.sources.http.retry import (
     error_detail,
     retry_after,
 )
+from bot.live.sources.http.services import Service, SourceError
 from bot.settings import Settings
 
 # Placeholder until the project has a public home; services ask for a way to reach the client.

@@ -7,7 +7,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from bot.live.sources.base import Service, SourceError
+from bot.live.sources.http.services import Service, SourceError
 
 Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]

@@ -9,8 +9,8 @@ from typing import Any
 
 import httpx
 
-from bot.live.sources.base import Service, SourceError
 from bot.live.sources.http.pacing import Pacing
+from bot.live.sources.http.services import Service, SourceError
 
 DEFAULT_MAX_RETRIES = 4
 SERVER_RETRIES = 2
